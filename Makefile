@@ -1,0 +1,109 @@
+# baton — one GNU Makefile.
+#   make                 build ./baton
+#   make test            install missing Debian packages, build, run every test (prove)
+#   make SANITIZE=address,undefined test
+#   make DEVELOPER=1     warnings are errors
+#   make demo            the overview on an embedded demo store (README's first command)
+#   make bench / fuzz / e2e   heavy runs, on demand
+#   make install PREFIX=/usr/local
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+O       := build
+PKGS    := sqlite3 libcjson libgit2 libpcre2-8 libzstd inih
+
+# Install missing packages before anything needs pkg-config (skipped for clean/help).
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+ifneq ($(BATON_SKIP_DEPS),1)
+DEPS_STATUS := $(shell sh scripts/install-deps >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error scripts/install-deps failed; install the packages it named and run make again)
+endif
+endif
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wvla -fno-common -Wno-unused-parameter
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+
+OPT ?= -O2 -g
+CFLAGS ?=
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Isrc/lib -Isrc \
+              -include src/lib/compat.h $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS := $(PKG_LIBS) -lm
+
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+O := build/san
+endif
+
+LIB_SRC  := $(sort $(wildcard src/lib/*/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard t/unit/test_*.c))
+TLIB_SRC := $(sort $(wildcard t/lib/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o)
+UNIT_BIN := $(UNIT_SRC:t/unit/%.c=$(O)/t/%)
+TLIB_OBJ := $(TLIB_SRC:%.c=$(O)/%.o)
+LIB      := $(O)/libbaton.a
+BIN      := $(O)/baton
+
+.PHONY: all test unit cli demo bench fuzz e2e install clean
+all: $(BIN) baton
+
+baton: $(BIN)
+	@ln -sf $(BIN) baton
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(O)/t/%: t/unit/%.c $(LIB) $(TLIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TLIB_OBJ) $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
+
+# Tests: cmocka binaries speak TAP; CLI scripts are TAP too; prove runs them all and
+# closes with its one summary line.
+PROVE ?= prove
+PROVE_JOBS ?= 2
+test: $(BIN) $(UNIT_BIN)
+	@BATON_BIN=$(abspath $(BIN)) BATON_TEST_BUILD=$(abspath $(O)) CMOCKA_MESSAGE_OUTPUT=TAP \
+		$(PROVE) -j$(PROVE_JOBS) --exec '' $(UNIT_BIN) $(sort $(wildcard t/cli/t*.sh))
+
+unit: $(UNIT_BIN)
+	@CMOCKA_MESSAGE_OUTPUT=TAP $(PROVE) --exec '' $(UNIT_BIN)
+
+cli: $(BIN)
+	@BATON_BIN=$(abspath $(BIN)) $(PROVE) -j$(PROVE_JOBS) --exec '' $(sort $(wildcard t/cli/t*.sh))
+
+# The overview on an embedded demo store: sample transcripts and a scripted day.
+demo: $(BIN)
+	@sh scripts/demo $(abspath $(BIN))
+
+bench: $(BIN)
+	@sh bench/run $(abspath $(BIN))
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/baton
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build baton
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TLIB_OBJ:.o=.d)

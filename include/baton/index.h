@@ -1,0 +1,65 @@
+/* The index: SQLite (WAL) at ~/.baton/index.db, derived from the logs (and the
+ * transcript archive), rebuildable at any time. It records, per log file, the byte
+ * offset applied, in the same transaction as the rows that came from it. */
+#ifndef BATON_INDEX_H
+#define BATON_INDEX_H
+
+#include <cJSON.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct baton_ctx;
+
+/* Bump whenever any module's schema changes: an index of another version rebuilds. */
+#define BATON_INDEX_VERSION 1
+
+/* Open the index, creating or rebuilding it when missing, of another version, or
+ * corrupt; then replay whatever the logs hold beyond the recorded offsets. */
+int baton_index_open(struct baton_ctx *ctx);
+
+/* Replay log tails the index has not applied (all hosts' logs). */
+int baton_index_catch_up(struct baton_ctx *ctx);
+
+/* Apply the lines of one log file from its recorded offset to its end; must be called
+ * inside a transaction. name is the file name inside the log directory. */
+int baton_index_apply_log(struct baton_ctx *ctx, const char *name);
+
+/* Apply one parsed event to the index (dispatch on its "type"); inside a transaction.
+ * Unknown types are ignored (a newer baton wrote them). */
+int baton_index_apply(struct baton_ctx *ctx, const cJSON *event);
+
+struct baton_rebuild_stats {
+	int64_t events;     /* events applied */
+	int64_t bad_lines;  /* lines that did not parse, skipped */
+	int64_t logs;       /* log files read */
+	int64_t ms;         /* wall time */
+};
+
+/* Replay every log (all hosts, merged in ULID order) and the archive into a fresh
+ * index that replaces the old one. */
+int baton_index_rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats);
+
+/* Replay everything into a fresh in-memory index and compare every derived table
+ * with the on-disk one. *out: {"ok":bool,"tables":[{"table","rows","missing","extra"}]}. */
+int baton_index_verify(struct baton_ctx *ctx, cJSON **out);
+
+/* A prepared statement for sql (a string literal: cached by address), reset and with
+ * bindings cleared. Borrowed. NULL on error (message set on ctx). */
+sqlite3_stmt *baton_index_stmt(struct baton_ctx *ctx, const char *sql);
+
+/* Run sql (no results). Returns 0 or BATON_ERROR (or BATON_ECORRUPT / BATON_EBUSY). */
+int baton_index_exec(struct baton_ctx *ctx, const char *sql);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int baton_index_begin(struct baton_ctx *ctx);
+int baton_index_commit(struct baton_ctx *ctx);
+void baton_index_rollback(struct baton_ctx *ctx);
+
+/* Translate an SQLite failure into a context error naming what failed. */
+int baton_index_error(struct baton_ctx *ctx, const char *what);
+
+/* Bind helpers: NULL strings bind as SQL NULL. */
+int baton_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* A column as a borrowed string (NULL for SQL NULL). */
+const char *baton_col_text(sqlite3_stmt *st, int i);
+
+#endif

@@ -1,0 +1,13 @@
+/* Human renderings of operation results (the --json output is the result as is). */
+#ifndef BATON_CLI_RENDER_H
+#define BATON_CLI_RENDER_H
+
+#include <cJSON.h>
+#include <stdio.h>
+
+#include "baton/op.h"
+
+/* Print result for people. Operations without a renderer print indented JSON. */
+void baton_render(FILE *out, const struct baton_op *op, const cJSON *result);
+
+#endif

@@ -1,0 +1,227 @@
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "baton/clock.h"
+#include "baton/fsutil.h"
+#include "baton/index.h"
+#include "baton/strbuf.h"
+#include "baton/ulid.h"
+#include "core/ctx.h"
+
+int baton_error(struct baton_ctx *ctx, int code, const char *fmt, ...)
+{
+	if (ctx) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+const char *baton_errmsg(const struct baton_ctx *ctx)
+{
+	return ctx ? ctx->err : "out of memory";
+}
+
+const char *baton_home(const struct baton_ctx *ctx)
+{
+	return ctx->home;
+}
+
+const char *baton_host(const struct baton_ctx *ctx)
+{
+	return ctx->host;
+}
+
+const char *baton_cwd(const struct baton_ctx *ctx)
+{
+	return ctx->cwd;
+}
+
+/* The stable host id: read from home/host, created on first use from the hostname
+ * and random bits ("laptop-3f9a2c"), so two machines with one name stay apart. */
+static int load_host(struct baton_ctx *ctx, const char *override)
+{
+	char *path = baton_path_join(ctx->home, "host");
+	struct strbuf sb = STRBUF_INIT;
+	int rc = 0;
+	if (!path)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	if (override && *override) {
+		rc = baton_strbuf_adds(&sb, override) ? BATON_ENOMEM : 0;
+	} else if ((rc = baton_read_file(ctx, &sb, path, 4096)) == BATON_ENOTFOUND) {
+		rc = 0;
+		char hn[256] = "host";
+		gethostname(hn, sizeof hn - 1);
+		hn[sizeof hn - 1] = '\0';
+		baton_strbuf_reset(&sb);
+		for (char *p = hn; *p && sb.len < 40; p++) {
+			char c = (char)tolower((unsigned char)*p);
+			if (isalnum((unsigned char)c) || c == '-')
+				baton_strbuf_addch(&sb, c);
+			else if (c == '.')
+				break;
+		}
+		if (!sb.len)
+			baton_strbuf_adds(&sb, "host");
+		baton_strbuf_addf(&sb, "-%06llx", (unsigned long long)(baton_random(ctx) & 0xffffff));
+		if (!ctx->read_only) {
+			baton_strbuf_addch(&sb, '\n');
+			rc = baton_write_atomic(ctx, path, sb.buf, sb.len, 0600, 1);
+		}
+	}
+	while (sb.len && isspace((unsigned char)sb.buf[sb.len - 1]))
+		sb.buf[--sb.len] = '\0';
+	if (!rc) {
+		for (size_t i = 0; i < sb.len; i++)
+			if (!isalnum((unsigned char)sb.buf[i]) && sb.buf[i] != '-' && sb.buf[i] != '_')
+				rc = baton_error(ctx, BATON_ECORRUPT, "host id in '%s' is not [A-Za-z0-9_-]: fix or delete the file", path);
+		if (!sb.len)
+			rc = baton_error(ctx, BATON_ECORRUPT, "host id in '%s' is empty: delete the file", path);
+	}
+	if (!rc)
+		ctx->host = baton_strbuf_detach(&sb);
+	baton_strbuf_release(&sb);
+	free(path);
+	return rc;
+}
+
+/* The nearest .baton.toml from cwd upwards, stopping at a repository root. */
+static int load_repo_config(struct baton_ctx *ctx)
+{
+	char *dir = strdup(ctx->cwd);
+	int rc = 0;
+	if (!dir)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	for (;;) {
+		char *cfg = baton_path_join(dir, ".baton.toml");
+		char *git = baton_path_join(dir, ".git");
+		struct stat st;
+		int found = cfg && stat(cfg, &st) == 0;
+		int root = git && stat(git, &st) == 0;
+		if (found)
+			rc = baton_config_load_file(ctx, &ctx->config, cfg);
+		free(cfg);
+		free(git);
+		if (found || root || rc)
+			break;
+		char *slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	return rc;
+}
+
+int baton_ctx_open(struct baton_ctx **out, const struct baton_open_opts *opts)
+{
+	static const struct baton_open_opts none;
+	struct baton_ctx *ctx = calloc(1, sizeof *ctx);
+	int rc = 0;
+	*out = ctx;
+	if (!ctx)
+		return BATON_ENOMEM;
+	if (!opts)
+		opts = &none;
+	ctx->log_fd = -1;
+	ctx->now_ms = opts->now_ms;
+	ctx->read_only = opts->read_only;
+	ctx->lock_timeout_ms = opts->lock_timeout_ms > 0 ? opts->lock_timeout_ms : 10000;
+	baton_random_seed(ctx, opts->seed);
+	baton_config_init(&ctx->config);
+
+	const char *home = opts->home;
+	if (!home || !*home)
+		home = getenv("BATON_HOME");
+	if (home && *home) {
+		ctx->home = baton_path_absolute(home, NULL);
+	} else {
+		const char *h = getenv("HOME");
+		if (!h || !*h)
+			return baton_error(ctx, BATON_EINVALID, "neither BATON_HOME nor HOME is set: set one to choose the store");
+		char *hh = baton_path_absolute(h, NULL);
+		ctx->home = hh ? baton_path_join(hh, ".baton") : NULL;
+		free(hh);
+	}
+	if (opts->cwd) {
+		ctx->cwd = baton_path_absolute(opts->cwd, NULL);
+	} else {
+		char buf[PATH_MAX];
+		const char *pwd = getenv("PWD");
+		struct stat a, b;
+		/* $PWD keeps the user's spelling of symlinked paths when it is accurate */
+		if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			ctx->cwd = baton_path_absolute(pwd, NULL);
+		else
+			ctx->cwd = getcwd(buf, sizeof buf) ? strdup(buf) : strdup("/");
+	}
+	if (!ctx->home || !ctx->cwd)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	ctx->log_dir = baton_path_join(ctx->home, "log");
+	ctx->index_path = baton_path_join(ctx->home, "index.db");
+	if (!ctx->log_dir || !ctx->index_path)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+
+	if (ctx->read_only) {
+		if (!baton_is_dir(ctx->home))
+			return baton_error(ctx, BATON_ENOTFOUND, "no store at '%s'", ctx->home);
+	} else if ((rc = baton_mkdir_p(ctx, ctx->home, 0700)) || (rc = baton_mkdir_p(ctx, ctx->log_dir, 0700))) {
+		return baton_error(ctx, rc, "cannot create the store at '%s': %s; set BATON_HOME to a writable directory",
+				   ctx->home, strerror(errno));
+	}
+	if ((rc = load_host(ctx, opts->host)))
+		return rc;
+	struct strbuf lp = STRBUF_INIT;
+	if (baton_strbuf_addf(&lp, "%s/%s.jsonl", ctx->log_dir, ctx->host))
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	ctx->log_path = baton_strbuf_detach(&lp);
+
+	char *cfg = baton_path_join(ctx->home, "config.toml");
+	if (!cfg)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	rc = baton_config_load_file(ctx, &ctx->config, cfg);
+	free(cfg);
+	if (rc || (rc = load_repo_config(ctx)))
+		return rc;
+
+	if ((rc = baton_index_open(ctx)))
+		return rc;
+	if (!opts->no_catch_up && (rc = baton_index_catch_up(ctx)))
+		return rc;
+	return 0;
+}
+
+void baton_git_state_free(void *git);
+void baton_redactor_free(void *r);
+
+void baton_ctx_close(struct baton_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	for (int i = 0; i < ctx->nstmts; i++)
+		sqlite3_finalize(ctx->stmts[i].st);
+	if (ctx->db)
+		sqlite3_close(ctx->db);
+	if (ctx->log_fd >= 0)
+		close(ctx->log_fd);
+	baton_git_state_free(ctx->git);
+	baton_redactor_free(ctx->redactor);
+	baton_config_release(&ctx->config);
+	free(ctx->home);
+	free(ctx->host);
+	free(ctx->cwd);
+	free(ctx->log_dir);
+	free(ctx->log_path);
+	free(ctx->index_path);
+	free(ctx);
+}

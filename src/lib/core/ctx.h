@@ -1,0 +1,39 @@
+/* The context handle's insides, shared by the library's modules (not public). */
+#ifndef BATON_CORE_CTX_H
+#define BATON_CORE_CTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "baton/baton.h"
+#include "baton/config.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+struct baton_ctx {
+	char *home;            /* store directory */
+	char *host;            /* this machine's stable id */
+	char *cwd;             /* working directory for detection */
+	char *log_dir;         /* home/log */
+	char *log_path;        /* home/log/<host>.jsonl */
+	char *index_path;      /* home/index.db */
+	struct sqlite3 *db;    /* the index */
+	int log_fd;            /* O_APPEND descriptor on log_path, -1 until first write */
+	int lock_timeout_ms;
+	bool read_only;
+
+	int64_t now_ms;        /* fixed clock (tests), 0: real */
+	uint64_t rng[4];       /* xoshiro256** state for ULIDs */
+	int64_t ulid_last_ms;
+	uint8_t ulid_last[16];
+
+	struct baton_config config;
+	struct { const char *sql; struct sqlite3_stmt *st; } stmts[96]; /* index statement cache */
+	int nstmts;
+	void *redactor;        /* compiled redaction patterns, made on first use */
+	void *git;             /* git state of cwd, read on first use */
+	char err[1024];
+};
+
+#endif

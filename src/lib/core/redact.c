@@ -1,0 +1,154 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baton/baton.h"
+#include "baton/redact.h"
+#include "baton/strbuf.h"
+#include "core/ctx.h"
+
+/* One pattern per kind of secret. They are joined into one alternation, each branch
+ * marked with (*MARK:kind), so a text is scanned once whatever the number of kinds.
+ * \K keeps the part before it (a key name, a URL's user) in the output. Byte mode, not
+ * UTF: transcripts may hold invalid UTF-8, and every pattern is ASCII. */
+static const struct {
+	const char *kind;
+	const char *re;
+} kinds[] = {
+	{ "private_key", "-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|\\z)" },
+	{ "aws_access_key", "\\b(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[0-9A-Z]{16}\\b" },
+	{ "aws_secret_key", "(?i:aws.{0,20}?(?:secret|private).{0,20}?)['\"]?\\s*[:=]\\s*['\"]?\\K[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])" },
+	{ "github_token", "\\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\\b" },
+	{ "gitlab_token", "\\bgl(?:pat|dt|ptt|rt|cbt|oas)-[A-Za-z0-9_\\-]{20,}" },
+	{ "slack_token", "\\bxox[abposre]-[A-Za-z0-9\\-]{10,}" },
+	{ "slack_webhook", "https://hooks\\.slack\\.com/(?:services|workflows)/[A-Za-z0-9/_\\-]{20,}" },
+	{ "anthropic_key", "\\bsk-ant-[A-Za-z0-9_\\-]{20,}" },
+	{ "openai_key", "\\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\\-]{32,}" },
+	{ "google_api_key", "\\bAIza[0-9A-Za-z_\\-]{35}(?![0-9A-Za-z_\\-])" },
+	{ "google_oauth_token", "\\bya29\\.[0-9A-Za-z_\\-]{20,}" },
+	{ "stripe_key", "\\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}|\\bwhsec_[0-9A-Za-z]{20,}" },
+	{ "npm_token", "\\bnpm_[A-Za-z0-9]{36}\\b" },
+	{ "huggingface_token", "\\bhf_[A-Za-z0-9]{30,}\\b" },
+	{ "sendgrid_key", "\\bSG\\.[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}\\b" },
+	{ "twilio_key", "\\bSK[0-9a-f]{32}\\b" },
+	{ "digitalocean_token", "\\bdo[pors]_v1_[a-f0-9]{64}\\b" },
+	{ "pypi_token", "\\bpypi-AgE[A-Za-z0-9_\\-]{50,}" },
+	{ "shopify_token", "\\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\\b" },
+	{ "telegram_bot_token", "\\b[0-9]{8,10}:AA[A-Za-z0-9_\\-]{33}\\b" },
+	{ "azure_storage_key", "(?i:AccountKey=)\\K[A-Za-z0-9+/]{40,}={0,2}" },
+	{ "jwt", "\\beyJ[A-Za-z0-9_\\-]{8,}\\.eyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}" },
+	{ "bearer_token", "(?i:\\bbearer\\s+)\\K[A-Za-z0-9_\\-.=~+/]{16,}" },
+	{ "basic_auth", "(?i:\\bauthorization\\s*[:=]\\s*['\"]?basic\\s+)\\K[A-Za-z0-9+/]{8,}={0,2}" },
+	{ "url_password", "\\b[a-zA-Z][a-zA-Z0-9+.\\-]{1,20}://[^\\s:/@'\"]{1,128}:\\K[^\\s@/'\"]{1,256}(?=@)" },
+	{ "password_assignment",
+	  "(?i:\\b(?:password|passwd|passphrase|secret|secret[_-]?key|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)\\b)"
+	  "['\"]?\\s*(?::|=|:=|=>)\\s*['\"]?\\K(?![$<{(\\[%]|\\*{3})[^\\s'\",;(){}<>]{6,}(?![(A-Za-z0-9_])" },
+};
+
+struct redactor {
+	pcre2_code *re;
+	pcre2_match_data *md;
+};
+
+size_t baton_redact_kinds(void)
+{
+	return sizeof kinds / sizeof kinds[0];
+}
+
+const char *baton_redact_kind_name(size_t i)
+{
+	return i < baton_redact_kinds() ? kinds[i].kind : NULL;
+}
+
+void baton_redactor_free(void *p)
+{
+	struct redactor *r = p;
+	if (!r)
+		return;
+	pcre2_match_data_free(r->md);
+	pcre2_code_free(r->re);
+	free(r);
+}
+
+static int compile(struct baton_ctx *ctx, struct redactor **out)
+{
+	struct strbuf pat = STRBUF_INIT;
+	for (size_t i = 0; i < baton_redact_kinds(); i++)
+		baton_strbuf_addf(&pat, "%s(*MARK:%s)(?:%s)", i ? "|" : "", kinds[i].kind, kinds[i].re);
+	int err;
+	PCRE2_SIZE off;
+	struct redactor *r = calloc(1, sizeof *r);
+	if (!r) {
+		baton_strbuf_release(&pat);
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
+	r->re = pcre2_compile((PCRE2_SPTR)pat.buf, pat.len, 0, &err, &off, NULL);
+	baton_strbuf_release(&pat);
+	if (!r->re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof msg);
+		free(r);
+		return baton_error(ctx, BATON_ERROR, "redact: pattern does not compile at %zu: %s", (size_t)off, (char *)msg);
+	}
+	pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE); /* no JIT: the interpreter still works */
+	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
+	if (!r->md) {
+		baton_redactor_free(r);
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
+	*out = r;
+	return 0;
+}
+
+int baton_redact(struct baton_ctx *ctx, struct strbuf *out, const char *in, size_t len)
+{
+	int rc;
+	if (!ctx->redactor) {
+		struct redactor *r;
+		if ((rc = compile(ctx, &r)))
+			return rc;
+		ctx->redactor = r;
+	}
+	struct redactor *r = ctx->redactor;
+	size_t pos = 0;
+	while (pos <= len) {
+		int m = pcre2_match(r->re, (PCRE2_SPTR)in, len, pos, 0, r->md, NULL);
+		if (m == PCRE2_ERROR_NOMATCH)
+			break;
+		if (m < 0) {
+			/* a match limit hit on pathological input: keep nothing we could not check */
+			if (baton_strbuf_adds(out, "[REDACTED:unscanned]"))
+				return baton_error(ctx, BATON_ENOMEM, "out of memory");
+			return 0;
+		}
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
+		size_t s = ov[0], e = ov[1];
+		if (e <= s) { /* empty match cannot happen with these patterns; step on */
+			if (baton_strbuf_add(out, in + pos, (s < len ? s + 1 : len) - pos))
+				return baton_error(ctx, BATON_ENOMEM, "out of memory");
+			pos = s + 1;
+			continue;
+		}
+		const char *kind = (const char *)pcre2_get_mark(r->md);
+		if (baton_strbuf_add(out, in + pos, s - pos) ||
+		    baton_strbuf_addf(out, "[REDACTED:%s]", kind ? kind : "secret"))
+			return baton_error(ctx, BATON_ENOMEM, "out of memory");
+		pos = e;
+	}
+	if (pos < len && baton_strbuf_add(out, in + pos, len - pos))
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	return 0;
+}
+
+char *baton_redact_str(struct baton_ctx *ctx, const char *in)
+{
+	if (!in)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	if (baton_redact(ctx, &sb, in, strlen(in))) {
+		baton_strbuf_release(&sb);
+		return NULL;
+	}
+	return baton_strbuf_detach(&sb);
+}

@@ -1,0 +1,230 @@
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baton/baton.h"
+#include "baton/clock.h"
+#include "baton/git.h"
+#include "baton/json.h"
+#include "core/ctx.h"
+
+/* libgit2 is initialised once per context that uses it; its init is refcounted. */
+struct git_state {
+	int inited;
+};
+
+static int git_init(struct baton_ctx *ctx)
+{
+	if (ctx->git)
+		return 0;
+	struct git_state *g = calloc(1, sizeof *g);
+	if (!g)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	if (git_libgit2_init() < 0) {
+		free(g);
+		return baton_error(ctx, BATON_EGIT, "git: cannot initialise libgit2");
+	}
+	/* owner validation would refuse repositories of other users; baton only reads */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	g->inited = 1;
+	ctx->git = g;
+	return 0;
+}
+
+void baton_git_state_free(void *git)
+{
+	struct git_state *g = git;
+	if (!g)
+		return;
+	if (g->inited)
+		git_libgit2_shutdown();
+	free(g);
+}
+
+static int git_fail(struct baton_ctx *ctx, const char *what, const char *path)
+{
+	const git_error *e = git_error_last();
+	return baton_error(ctx, BATON_EGIT, "git: %s '%s': %s", what, path, e && e->message ? e->message : "failed");
+}
+
+static int open_repo(struct baton_ctx *ctx, git_repository **repo, const char *dir)
+{
+	int rc = git_init(ctx);
+	if (rc)
+		return rc;
+	int r = git_repository_open_ext(repo, dir, 0, NULL);
+	if (r == GIT_ENOTFOUND)
+		return BATON_ENOTFOUND;
+	if (r < 0)
+		return git_fail(ctx, "cannot open repository at", dir);
+	if (git_repository_is_bare(*repo)) {
+		git_repository_free(*repo);
+		*repo = NULL;
+		return BATON_ENOTFOUND;
+	}
+	return 0;
+}
+
+static char *workdir_of(git_repository *repo)
+{
+	const char *wd = git_repository_workdir(repo);
+	if (!wd)
+		return NULL;
+	char *s = strdup(wd);
+	size_t n = s ? strlen(s) : 0;
+	if (n > 1 && s[n - 1] == '/')
+		s[n - 1] = '\0';
+	return s;
+}
+
+int baton_git_root(struct baton_ctx *ctx, char **out, const char *dir)
+{
+	git_repository *repo = NULL;
+	*out = NULL;
+	int rc = open_repo(ctx, &repo, dir);
+	if (rc == BATON_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	*out = workdir_of(repo);
+	git_repository_free(repo);
+	return *out ? 0 : baton_error(ctx, BATON_ENOMEM, "out of memory");
+}
+
+void baton_git_snapshot_release(struct baton_git_snapshot *snap)
+{
+	free(snap->root);
+	free(snap->branch);
+	free(snap->head_sha);
+	for (size_t i = 0; i < snap->nfiles; i++)
+		free(snap->files[i]);
+	free(snap->files);
+	memset(snap, 0, sizeof *snap);
+}
+
+int baton_git_snapshot(struct baton_ctx *ctx, struct baton_git_snapshot *out, const char *dir, size_t max_files)
+{
+	git_repository *repo = NULL;
+	git_reference *head = NULL;
+	git_status_list *list = NULL;
+	memset(out, 0, sizeof *out);
+	int rc = open_repo(ctx, &repo, dir);
+	if (rc)
+		return rc;
+	out->root = workdir_of(repo);
+
+	int r = git_repository_head(&head, repo);
+	if (r == 0) {
+		if (git_reference_is_branch(head))
+			out->branch = strdup(git_reference_shorthand(head));
+		const git_oid *oid = git_reference_target(head);
+		if (oid) {
+			char hex[GIT_OID_HEXSZ + 1];
+			git_oid_tostr(hex, sizeof hex, oid);
+			out->head_sha = strdup(hex);
+		}
+	} else if (r == GIT_EUNBORNBRANCH) {
+		/* no commit yet: the branch name is where HEAD points */
+		git_reference *sym = NULL;
+		if (git_reference_lookup(&sym, repo, "HEAD") == 0) {
+			const char *t = git_reference_symbolic_target(sym);
+			if (t && !strncmp(t, "refs/heads/", 11))
+				out->branch = strdup(t + 11);
+			git_reference_free(sym);
+		}
+	}
+
+	git_status_options so;
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, repo, &so) < 0) {
+		rc = git_fail(ctx, "cannot read status of", dir);
+		goto out;
+	}
+	size_t n = git_status_list_entrycount(list);
+	out->total_changed = n;
+	out->dirty = n > 0;
+	size_t keep = n < max_files ? n : max_files;
+	out->files = keep ? calloc(keep, sizeof *out->files) : NULL;
+	for (size_t i = 0; i < keep && out->files; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+		const char *p = d ? (d->new_file.path ? d->new_file.path : d->old_file.path) : NULL;
+		if (p && (out->files[out->nfiles] = strdup(p)))
+			out->nfiles++;
+	}
+out:
+	git_status_list_free(list);
+	git_reference_free(head);
+	git_repository_free(repo);
+	if (rc)
+		baton_git_snapshot_release(out);
+	return rc;
+}
+
+int baton_git_commits(struct baton_ctx *ctx, cJSON **out, const char *root, int64_t since_ms,
+		      int64_t until_ms, int max)
+{
+	git_repository *repo = NULL;
+	git_revwalk *walk = NULL;
+	*out = NULL;
+	int rc = open_repo(ctx, &repo, root);
+	if (rc == BATON_ENOTFOUND)
+		return baton_error(ctx, BATON_ENOTFOUND, "git: '%s' is not in a repository", root);
+	if (rc)
+		return rc;
+	cJSON *arr = cJSON_CreateArray();
+	if (!arr) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (git_revwalk_new(&walk, repo) < 0) {
+		rc = git_fail(ctx, "cannot walk history of", root);
+		goto out;
+	}
+	git_revwalk_sorting(walk, GIT_SORT_TIME);
+	if (git_revwalk_push_head(walk) < 0) {
+		/* an unborn branch has no history: an empty list */
+		*out = arr;
+		arr = NULL;
+		goto out;
+	}
+	git_oid oid;
+	int count = 0;
+	/* commit times are in seconds: widen the window to whole seconds */
+	int64_t since_s = since_ms / 1000, until_s = until_ms ? (until_ms + 999) / 1000 : 0;
+	while ((max <= 0 || count < max) && git_revwalk_next(&oid, walk) == 0) {
+		git_commit *c = NULL;
+		if (git_commit_lookup(&c, repo, &oid) < 0)
+			continue;
+		int64_t t = (int64_t)git_commit_time(c);
+		if (t < since_s) {
+			/* time-sorted walk: everything further is older (clock skew aside) */
+			git_commit_free(c);
+			break;
+		}
+		if (!until_s || t <= until_s) {
+			char hex[GIT_OID_HEXSZ + 1], ts[BATON_TIME_LEN];
+			git_oid_tostr(hex, sizeof hex, &oid);
+			baton_time_format(ts, t * 1000);
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddItemToArray(arr, o);
+			baton_json_add_str(o, "hash", hex);
+			const char *msg = git_commit_summary(c);
+			baton_json_add_str(o, "message", msg ? msg : "");
+			baton_json_add_str(o, "timestamp", ts);
+			const git_signature *a = git_commit_author(c);
+			baton_json_add_str(o, "author", a && a->name ? a->name : "");
+			count++;
+		}
+		git_commit_free(c);
+	}
+	*out = arr;
+	arr = NULL;
+out:
+	cJSON_Delete(arr);
+	git_revwalk_free(walk);
+	git_repository_free(repo);
+	return rc;
+}

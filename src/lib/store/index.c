@@ -1,0 +1,640 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "baton/clock.h"
+#include "baton/fsutil.h"
+#include "baton/index.h"
+#include "baton/json.h"
+#include "baton/lines.h"
+#include "baton/strbuf.h"
+#include "core/ctx.h"
+#include "store/modules.h"
+
+#define LOG_MAX_LINE (64 * 1024 * 1024)
+
+static const char core_schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE IF NOT EXISTS log_state(file TEXT PRIMARY KEY, offset INTEGER NOT NULL,"
+	" last_id TEXT, bad_lines INTEGER NOT NULL DEFAULT 0);";
+
+int baton_index_error(struct baton_ctx *ctx, const char *what)
+{
+	int ec = ctx->db ? sqlite3_errcode(ctx->db) : SQLITE_ERROR;
+	int code = BATON_ERROR;
+	if (ec == SQLITE_CORRUPT || ec == SQLITE_NOTADB)
+		code = BATON_ECORRUPT;
+	else if (ec == SQLITE_BUSY || ec == SQLITE_LOCKED)
+		code = BATON_EBUSY;
+	else if (ec == SQLITE_NOMEM)
+		code = BATON_ENOMEM;
+	return baton_error(ctx, code, "index: %s: %s%s", what, ctx->db ? sqlite3_errmsg(ctx->db) : "not open",
+			   code == BATON_ECORRUPT ? " (run 'baton index rebuild')" : "");
+}
+
+static void stmt_cache_clear(struct baton_ctx *ctx)
+{
+	for (int i = 0; i < ctx->nstmts; i++)
+		sqlite3_finalize(ctx->stmts[i].st);
+	ctx->nstmts = 0;
+}
+
+sqlite3_stmt *baton_index_stmt(struct baton_ctx *ctx, const char *sql)
+{
+	for (int i = 0; i < ctx->nstmts; i++) {
+		if (ctx->stmts[i].sql == sql) {
+			sqlite3_stmt *st = ctx->stmts[i].st;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(ctx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		baton_index_error(ctx, "prepare");
+		return NULL;
+	}
+	if (ctx->nstmts == (int)(sizeof ctx->stmts / sizeof ctx->stmts[0])) {
+		/* full: drop the oldest half (rare; the set of statements is small and static) */
+		for (int i = 0; i < ctx->nstmts / 2; i++)
+			sqlite3_finalize(ctx->stmts[i].st);
+		memmove(ctx->stmts, ctx->stmts + ctx->nstmts / 2, sizeof ctx->stmts[0] * (size_t)(ctx->nstmts - ctx->nstmts / 2));
+		ctx->nstmts -= ctx->nstmts / 2;
+	}
+	ctx->stmts[ctx->nstmts].sql = sql;
+	ctx->stmts[ctx->nstmts].st = st;
+	ctx->nstmts++;
+	return st;
+}
+
+int baton_index_exec(struct baton_ctx *ctx, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(ctx->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		sqlite3_free(msg);
+		return baton_index_error(ctx, "exec");
+	}
+	return 0;
+}
+
+int baton_index_begin(struct baton_ctx *ctx)
+{
+	return baton_index_exec(ctx, "BEGIN IMMEDIATE");
+}
+
+int baton_index_commit(struct baton_ctx *ctx)
+{
+	return baton_index_exec(ctx, "COMMIT");
+}
+
+void baton_index_rollback(struct baton_ctx *ctx)
+{
+	if (ctx->db && !sqlite3_get_autocommit(ctx->db))
+		sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int baton_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+const char *baton_col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int baton_index_apply(struct baton_ctx *ctx, const cJSON *event)
+{
+	const char *type = baton_json_str(event, "type");
+	if (!type)
+		return 0;
+	for (const struct baton_index_module *const *m = baton_index_modules; *m; m++) {
+		for (const struct baton_event_handler *h = (*m)->handlers; h && h->type; h++)
+			if (!strcmp(h->type, type))
+				return h->apply(ctx, event);
+	}
+	return 0;
+}
+
+static int create_schema(struct baton_ctx *ctx)
+{
+	int rc = baton_index_exec(ctx, core_schema);
+	for (const struct baton_index_module *const *m = baton_index_modules; !rc && *m; m++)
+		if ((*m)->schema)
+			rc = baton_index_exec(ctx, (*m)->schema);
+	return rc;
+}
+
+static int open_db(struct baton_ctx *ctx, const char *path, int flags)
+{
+	if (sqlite3_open_v2(path, &ctx->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		int rc = baton_index_error(ctx, "open");
+		sqlite3_close(ctx->db);
+		ctx->db = NULL;
+		return rc;
+	}
+	sqlite3_busy_timeout(ctx->db, ctx->lock_timeout_ms);
+	sqlite3_extended_result_codes(ctx->db, 0);
+	return 0;
+}
+
+static void close_db(struct baton_ctx *ctx)
+{
+	stmt_cache_clear(ctx);
+	sqlite3_close(ctx->db);
+	ctx->db = NULL;
+}
+
+/* log_state row for file name: offset and last id (malloc'd into *last). */
+static int log_state_get(struct baton_ctx *ctx, const char *name, int64_t *offset, char **last)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT offset, last_id FROM log_state WHERE file = ?1");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, name);
+	*offset = 0;
+	if (last)
+		*last = NULL;
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*offset = sqlite3_column_int64(st, 0);
+		if (last && baton_col_text(st, 1))
+			*last = strdup(baton_col_text(st, 1));
+	} else if (r != SQLITE_DONE) {
+		return baton_index_error(ctx, "read log state");
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int log_state_set(struct baton_ctx *ctx, const char *name, int64_t offset, const char *last, int64_t bad)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"INSERT INTO log_state(file, offset, last_id, bad_lines) VALUES(?1, ?2, ?3, ?4)"
+		" ON CONFLICT(file) DO UPDATE SET offset = max(offset, excluded.offset),"
+		" last_id = coalesce(excluded.last_id, last_id), bad_lines = bad_lines + excluded.bad_lines");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, offset);
+	baton_bind_text(st, 3, last);
+	sqlite3_bind_int64(st, 4, bad);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "record log offset");
+}
+
+static int is_log_name(const char *n)
+{
+	size_t l = strlen(n);
+	return n[0] != '.' && l > 6 && !strcmp(n + l - 6, ".jsonl");
+}
+
+int baton_index_apply_log(struct baton_ctx *ctx, const char *name)
+{
+	char *path = baton_path_join(ctx->log_dir, name);
+	char *last = NULL;
+	int64_t offset;
+	int fd = -1, rc;
+	struct baton_lines lr = { 0 };
+	int64_t bad = 0;
+	if (!path)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	if ((rc = log_state_get(ctx, name, &offset, &last)))
+		goto out;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno == ENOENT ? 0 : baton_error(ctx, BATON_ERROR, "cannot read log '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (baton_lines_init(&lr, fd, offset, LOG_MAX_LINE)) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto out;
+	}
+	char *line;
+	size_t len;
+	int r;
+	while ((r = baton_lines_next(&lr, &line, &len, NULL)) == 1) {
+		cJSON *ev = cJSON_ParseWithLength(line, len);
+		const char *id = baton_json_str(ev, "id");
+		if (!ev || !id || !baton_json_str(ev, "type")) {
+			bad++;
+			cJSON_Delete(ev);
+			continue;
+		}
+		rc = baton_index_apply(ctx, ev);
+		if (!rc && (!last || strcmp(id, last) > 0)) {
+			free(last);
+			last = strdup(id);
+		}
+		cJSON_Delete(ev);
+		if (rc)
+			goto out;
+	}
+	if (r < 0) {
+		rc = baton_error(ctx, BATON_ERROR, "cannot read log '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	bad += (int64_t)lr.skipped_long;
+	rc = log_state_set(ctx, name, baton_lines_offset(&lr), last, bad);
+out:
+	baton_lines_release(&lr);
+	if (fd >= 0)
+		close(fd);
+	free(last);
+	free(path);
+	return rc;
+}
+
+/* Names of the log files (sorted), malloc'd array of malloc'd strings. */
+static int list_logs(struct baton_ctx *ctx, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	DIR *d = opendir(ctx->log_dir);
+	if (!d)
+		return errno == ENOENT ? 0 : baton_error(ctx, BATON_ERROR, "cannot read '%s': %s", ctx->log_dir, strerror(errno));
+	struct dirent *e;
+	size_t alloc = 0;
+	int rc = 0;
+	while ((e = readdir(d))) {
+		if (!is_log_name(e->d_name))
+			continue;
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 8;
+			char **p = realloc(*out, alloc * sizeof **out);
+			if (!p) {
+				rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+				break;
+			}
+			*out = p;
+		}
+		if (!((*out)[*n] = strdup(e->d_name))) {
+			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	closedir(d);
+	for (size_t i = 1; i < *n; i++) /* insertion sort: a handful of hosts */
+		for (size_t j = i; j > 0 && strcmp((*out)[j - 1], (*out)[j]) > 0; j--) {
+			char *t = (*out)[j];
+			(*out)[j] = (*out)[j - 1];
+			(*out)[j - 1] = t;
+		}
+	return rc;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Does any log hold bytes past its recorded offset? */
+static int lagging(struct baton_ctx *ctx, char **names, size_t n, int *out)
+{
+	*out = 0;
+	for (size_t i = 0; i < n && !*out; i++) {
+		char *path = baton_path_join(ctx->log_dir, names[i]);
+		struct stat st;
+		int64_t off;
+		if (!path)
+			return baton_error(ctx, BATON_ENOMEM, "out of memory");
+		int ok = stat(path, &st) == 0;
+		free(path);
+		if (!ok)
+			continue;
+		int rc = log_state_get(ctx, names[i], &off, NULL);
+		if (rc)
+			return rc;
+		if (st.st_size > off)
+			*out = 1;
+	}
+	return 0;
+}
+
+int baton_index_catch_up(struct baton_ctx *ctx)
+{
+	char **names;
+	size_t n;
+	int lag = 0, rc = list_logs(ctx, &names, &n);
+	if (rc)
+		return rc;
+	if ((rc = lagging(ctx, names, n, &lag)) || !lag)
+		goto out;
+	if (ctx->read_only)
+		goto out;
+	if ((rc = baton_index_begin(ctx)))
+		goto out;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = baton_index_apply_log(ctx, names[i]);
+	if (rc)
+		baton_index_rollback(ctx);
+	else
+		rc = baton_index_commit(ctx);
+out:
+	free_names(names, n);
+	return rc;
+}
+
+struct merge_src {
+	int fd;
+	struct baton_lines lr;
+	cJSON *ev;       /* the next event of this log, or NULL when done */
+	const char *id;
+	char *last;
+	int64_t bad;
+};
+
+static void merge_advance(struct merge_src *s)
+{
+	char *line;
+	size_t len;
+	cJSON_Delete(s->ev);
+	s->ev = NULL;
+	s->id = NULL;
+	while (baton_lines_next(&s->lr, &line, &len, NULL) == 1) {
+		cJSON *ev = cJSON_ParseWithLength(line, len);
+		const char *id = baton_json_str(ev, "id");
+		if (ev && id && baton_json_str(ev, "type")) {
+			s->ev = ev;
+			s->id = id;
+			return;
+		}
+		cJSON_Delete(ev);
+		s->bad++;
+	}
+}
+
+/* Replay every log from offset 0, merged in id order, into ctx->db (in a transaction). */
+static int replay_all(struct baton_ctx *ctx, struct baton_rebuild_stats *stats)
+{
+	char **names;
+	size_t n;
+	int rc = list_logs(ctx, &names, &n);
+	if (rc)
+		return rc;
+	struct merge_src *src = calloc(n ? n : 1, sizeof *src);
+	if (!src) {
+		free_names(names, n);
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		src[i].fd = -1;
+		char *path = baton_path_join(ctx->log_dir, names[i]);
+		src[i].fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		if (src[i].fd < 0 || baton_lines_init(&src[i].lr, src[i].fd, 0, LOG_MAX_LINE)) {
+			rc = baton_error(ctx, BATON_ERROR, "cannot read log '%s': %s", path ? path : names[i], strerror(errno));
+			free(path);
+			goto out;
+		}
+		free(path);
+		merge_advance(&src[i]);
+	}
+	for (;;) {
+		struct merge_src *min = NULL;
+		for (size_t i = 0; i < n; i++)
+			if (src[i].ev && (!min || strcmp(src[i].id, min->id) < 0))
+				min = &src[i];
+		if (!min)
+			break;
+		if ((rc = baton_index_apply(ctx, min->ev)))
+			goto out;
+		if (!min->last || strcmp(min->id, min->last) > 0) {
+			free(min->last);
+			min->last = strdup(min->id);
+		}
+		if (stats)
+			stats->events++;
+		merge_advance(min);
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		src[i].bad += (int64_t)src[i].lr.skipped_long;
+		if (stats)
+			stats->bad_lines += src[i].bad;
+		rc = log_state_set(ctx, names[i], baton_lines_offset(&src[i].lr), src[i].last, src[i].bad);
+	}
+	if (stats)
+		stats->logs = (int64_t)n;
+	for (const struct baton_index_module *const *m = baton_index_modules; !rc && *m; m++)
+		if ((*m)->replay)
+			rc = (*m)->replay(ctx);
+out:
+	for (size_t i = 0; i < n; i++) {
+		cJSON_Delete(src[i].ev);
+		baton_lines_release(&src[i].lr);
+		if (src[i].fd >= 0)
+			close(src[i].fd);
+		free(src[i].last);
+	}
+	free(src);
+	free_names(names, n);
+	return rc;
+}
+
+static int set_version(struct baton_ctx *ctx)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", BATON_INDEX_VERSION);
+	return baton_index_exec(ctx, sql);
+}
+
+static void remove_db_files(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < 3; i++) {
+		baton_strbuf_reset(&sb);
+		if (!baton_strbuf_addf(&sb, "%s%s", path, sfx[i]))
+			unlink(sb.buf);
+	}
+	baton_strbuf_release(&sb);
+}
+
+/* Take the exclusive lock on our log (creating it) so no writer interleaves. */
+int baton_log_lock(struct baton_ctx *ctx);
+void baton_log_unlock(struct baton_ctx *ctx);
+
+int baton_index_rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats)
+{
+	struct baton_rebuild_stats local = { 0 };
+	struct strbuf tmp = STRBUF_INIT;
+	int64_t t0 = baton_real_now_ms();
+	int rc, locked = 0;
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof *stats);
+	if (ctx->read_only)
+		return baton_error(ctx, BATON_EINVALID, "index: cannot rebuild a read-only store");
+	if ((rc = baton_log_lock(ctx)))
+		return rc;
+	locked = 1;
+	if (baton_strbuf_addf(&tmp, "%s.rebuild.%ld", ctx->index_path, (long)getpid())) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (ctx->db)
+		close_db(ctx);
+	unlink(tmp.buf);
+	remove_db_files(tmp.buf);
+	if ((rc = open_db(ctx, tmp.buf, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)))
+		goto out;
+	chmod(tmp.buf, 0600);
+	if ((rc = baton_index_exec(ctx, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")) ||
+	    (rc = create_schema(ctx)) || (rc = baton_index_exec(ctx, "BEGIN")))
+		goto out;
+	if ((rc = replay_all(ctx, stats))) {
+		baton_index_rollback(ctx);
+		goto out;
+	}
+	if ((rc = baton_index_commit(ctx)) || (rc = set_version(ctx)) ||
+	    (rc = baton_index_exec(ctx, "PRAGMA journal_mode = WAL")))
+		goto out;
+	close_db(ctx);
+	remove_db_files(ctx->index_path);
+	if (rename(tmp.buf, ctx->index_path)) {
+		rc = baton_error(ctx, BATON_ERROR, "cannot replace '%s': %s", ctx->index_path, strerror(errno));
+		goto out;
+	}
+	rc = open_db(ctx, ctx->index_path, SQLITE_OPEN_READWRITE);
+	if (!rc)
+		rc = baton_index_exec(ctx, "PRAGMA synchronous = NORMAL");
+out:
+	if (rc && ctx->db && tmp.len) {
+		close_db(ctx);
+		unlink(tmp.buf);
+		remove_db_files(tmp.buf);
+	}
+	if (locked)
+		baton_log_unlock(ctx);
+	stats->ms = baton_real_now_ms() - t0;
+	baton_strbuf_release(&tmp);
+	return rc;
+}
+
+int baton_index_open(struct baton_ctx *ctx)
+{
+	struct stat st;
+	int rc;
+	if (stat(ctx->index_path, &st) != 0) {
+		if (ctx->read_only)
+			return baton_error(ctx, BATON_ENOTFOUND, "index: '%s' does not exist", ctx->index_path);
+		return baton_index_rebuild(ctx, NULL);
+	}
+	rc = open_db(ctx, ctx->index_path, ctx->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+	if (rc)
+		return ctx->read_only ? rc : baton_index_rebuild(ctx, NULL);
+	sqlite3_stmt *s = NULL;
+	int version = -1;
+	if (sqlite3_prepare_v2(ctx->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version != BATON_INDEX_VERSION) {
+		if (ctx->read_only)
+			return baton_error(ctx, BATON_ECORRUPT, "index: '%s' is unreadable or of another version; run 'baton index rebuild'", ctx->index_path);
+		close_db(ctx);
+		return baton_index_rebuild(ctx, NULL);
+	}
+	if (!ctx->read_only && (rc = baton_index_exec(ctx, "PRAGMA synchronous = NORMAL")))
+		return rc;
+	return 0;
+}
+
+int baton_index_verify(struct baton_ctx *ctx, cJSON **out)
+{
+	*out = NULL;
+	sqlite3 *disk = ctx->db;
+	int rc;
+	cJSON *res = cJSON_CreateObject(), *tables = NULL;
+	if (!res)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+
+	/* replay into memory with a statement cache of its own */
+	struct { const char *sql; sqlite3_stmt *st; } saved[96];
+	int nsaved = ctx->nstmts;
+	memcpy(saved, ctx->stmts, sizeof saved);
+	ctx->nstmts = 0;
+	ctx->db = NULL;
+	rc = open_db(ctx, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (!rc)
+		rc = create_schema(ctx);
+	if (!rc && !(rc = baton_index_exec(ctx, "BEGIN"))) {
+		rc = replay_all(ctx, NULL);
+		if (rc)
+			baton_index_rollback(ctx);
+		else
+			rc = baton_index_commit(ctx);
+	}
+	sqlite3 *mem = ctx->db;
+	stmt_cache_clear(ctx);
+	ctx->db = disk;
+	memcpy(ctx->stmts, saved, sizeof saved);
+	ctx->nstmts = nsaved;
+	if (rc)
+		goto out;
+
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st = NULL;
+	{
+		baton_strbuf_adds(&sql, "ATTACH DATABASE ?1 AS disk");
+		if (sqlite3_prepare_v2(mem, sql.buf, -1, &st, NULL) != SQLITE_OK ||
+		    sqlite3_bind_text(st, 1, ctx->index_path, -1, SQLITE_STATIC) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_DONE) {
+			rc = baton_error(ctx, BATON_ERROR, "index verify: cannot attach '%s': %s", ctx->index_path, sqlite3_errmsg(mem));
+			sqlite3_finalize(st);
+			baton_strbuf_release(&sql);
+			sqlite3_close(mem);
+			goto out;
+		}
+		sqlite3_finalize(st);
+	}
+	bool ok = true;
+	tables = cJSON_CreateArray();
+	for (const struct baton_index_module *const *m = baton_index_modules; *m; m++) {
+		for (const char *const *t = (*m)->tables; t && *t; t++) {
+			int64_t v[3] = { 0, 0, 0 };
+			for (int k = 0; k < 3; k++) {
+				baton_strbuf_reset(&sql);
+				if (k == 0)
+					baton_strbuf_addf(&sql, "SELECT count(*) FROM main.%s", *t);
+				else
+					baton_strbuf_addf(&sql, "SELECT count(*) FROM (SELECT * FROM %s.%s EXCEPT SELECT * FROM %s.%s)",
+							  k == 1 ? "main" : "disk", *t, k == 1 ? "disk" : "main", *t);
+				if (sqlite3_prepare_v2(mem, sql.buf, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+					rc = baton_error(ctx, BATON_ECORRUPT, "index verify: table '%s': %s", *t, sqlite3_errmsg(mem));
+					sqlite3_finalize(st);
+					baton_strbuf_release(&sql);
+					sqlite3_close(mem);
+					goto out;
+				}
+				v[k] = sqlite3_column_int64(st, 0);
+				sqlite3_finalize(st);
+			}
+			cJSON *row = cJSON_CreateObject();
+			cJSON_AddItemToArray(tables, row);
+			baton_json_add_str(row, "table", *t);
+			baton_json_add_int(row, "rows", v[0]);
+			baton_json_add_int(row, "missing", v[1]);
+			baton_json_add_int(row, "extra", v[2]);
+			if (v[1] || v[2])
+				ok = false;
+		}
+	}
+	baton_strbuf_release(&sql);
+	sqlite3_close(mem);
+	cJSON_AddBoolToObject(res, "ok", ok);
+	cJSON_AddItemToObject(res, "tables", tables);
+	*out = res;
+	return 0;
+out:
+	cJSON_Delete(tables);
+	cJSON_Delete(res);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* What each module contributes to the index: its tables, the events it applies, and
+ * any source beyond the logs that a rebuild must replay (the transcript archive).
+ * The list lives in modules.c; add a module there. */
+#ifndef BATON_STORE_MODULES_H
+#define BATON_STORE_MODULES_H
+
+#include <cJSON.h>
+
+struct baton_ctx;
+
+struct baton_event_handler {
+	const char *type;
+	int (*apply)(struct baton_ctx *ctx, const cJSON *event);
+};
+
+struct baton_index_module {
+	const char *name;
+	const char *schema;               /* DDL, run when the index is created */
+	const char *const *tables;        /* derived tables that verify compares; NULL-terminated */
+	const struct baton_event_handler *handlers; /* terminated by { NULL } */
+	/* Extra rebuild source (after the logs), inside the rebuild's transaction; or NULL. */
+	int (*replay)(struct baton_ctx *ctx);
+};
+
+/* Every module, NULL-terminated. */
+extern const struct baton_index_module *const baton_index_modules[];
+
+#endif

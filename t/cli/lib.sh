@@ -1,0 +1,81 @@
+# Shared by the CLI tests (t/cli/tNNNN-*.sh): TAP output for prove, a fresh HOME and
+# BATON_HOME per test file, and small assertion helpers. Source it first:
+#   . "$(dirname "$0")/lib.sh"
+set -u
+
+BATON=${BATON_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build/baton}
+T_SRC=$(cd "$(dirname "$0")/.." && pwd)          # the t/ directory
+FIXTURES=$T_SRC/fixtures
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/baton-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export HOME=$TMP/home BATON_HOME=$TMP/home/.baton
+mkdir -p "$HOME"
+unset BATON_SESSION BATON_AUTO_SESSION BATON_NOW BATON_SEED BATON_HOST CLAUDE_CONFIG_DIR CODEX_HOME XDG_DATA_HOME
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
+export GIT_CONFIG_NOSYSTEM=1 LC_ALL=C TZ=UTC
+
+_t_n=0
+_t_fail=0
+
+baton() { "$BATON" "$@"; }
+
+_t_report() { # status description
+	_t_n=$((_t_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $_t_n - $2"
+	else
+		echo "not ok $_t_n - $2"
+		_t_fail=$((_t_fail + 1))
+	fi
+}
+
+# ok DESCRIPTION COMMAND...: passes when the command exits 0
+ok() { local d=$1; shift; if "$@" >/dev/null 2>&1; then _t_report 0 "$d"; else _t_report 1 "$d"; fi; }
+# fails DESCRIPTION COMMAND...: passes when the command exits non-zero
+fails() { local d=$1; shift; if "$@" >/dev/null 2>&1; then _t_report 1 "$d"; else _t_report 0 "$d"; fi; }
+# is GOT WANT DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then _t_report 0 "$3"; else
+		_t_report 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | head -40
+	fi
+}
+# like GOT PATTERN DESCRIPTION (grep -E pattern)
+like() {
+	if printf '%s' "$1" | grep -Eq -- "$2"; then _t_report 0 "$3"; else
+		_t_report 1 "$3"; printf '#   got: %s\n#   want match: %s\n' "$1" "$2" | head -40
+	fi
+}
+unlike() {
+	if printf '%s' "$1" | grep -Eq -- "$2"; then
+		_t_report 1 "$3"; printf '#   got: %s\n#   must not match: %s\n' "$1" "$2" | head -40
+	else _t_report 0 "$3"; fi
+}
+# exit_is WANT DESCRIPTION COMMAND...: the command's exit code
+exit_is() {
+	local want=$1 d=$2; shift 2
+	"$@" >/dev/null 2>&1
+	local got=$?
+	is "$got" "$want" "$d (exit $want)"
+}
+# golden FILE DESCRIPTION: compares stdin with t/FILE (BATON_BLESS=1 rewrites it)
+golden() {
+	local want=$T_SRC/$1 got=$TMP/golden.out
+	cat >"$got"
+	if [ "${BATON_BLESS:-0}" = 1 ]; then mkdir -p "$(dirname "$want")"; cp "$got" "$want"; fi
+	if diff -u "$want" "$got" >"$TMP/golden.diff" 2>&1; then _t_report 0 "$2"; else
+		_t_report 1 "$2"; sed 's/^/#   /' "$TMP/golden.diff" | head -60
+	fi
+}
+# jqr JSON FILTER: jq -r (jq is a test dependency, installed by scripts/install-deps)
+jqr() { printf '%s' "$1" | jq -r "$2"; }
+
+# make_repo DIR: a git repository with one commit
+make_repo() {
+	mkdir -p "$1" && git -C "$1" init -q -b main && echo hi >"$1/README" &&
+		git -C "$1" add README && git -C "$1" commit -qm init
+}
+
+done_testing() {
+	echo "1..$_t_n"
+	[ "$_t_fail" = 0 ]
+}
