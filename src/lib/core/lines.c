@@ -77,7 +77,7 @@ int baton_lines_next(struct baton_lines *lr, char **line, size_t *len, int64_t *
 			int64_t at = lr->offset;
 			lr->start += n + 1;
 			lr->offset += (int64_t)n + 1;
-			if (skipping) {
+			if (skipping || n > lr->max_line) {
 				lr->skipped_long++;
 				skipping = 0;
 				scanned = 0;
