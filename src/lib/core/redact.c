@@ -43,7 +43,7 @@ static const struct {
 	{ "url_password", "\\b[a-zA-Z][a-zA-Z0-9+.\\-]{1,20}://[^\\s:/@'\"]{1,128}:\\K[^\\s@/'\"]{1,256}(?=@)" },
 	{ "password_assignment",
 	  "(?i:\\b(?:password|passwd|passphrase|secret|secret[_-]?key|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)\\b)"
-	  "['\"]?\\s*(?::|=|:=|=>)\\s*['\"]?\\K(?![$<{(\\[%]|\\*{3})[^\\s'\",;(){}<>]{6,}(?![(A-Za-z0-9_])" },
+	  "['\"]?\\s*(?::|=|:=|=>)\\s*['\"]?\\K(?![$<{(\\[%]|\\*{3})[^\\s'\",;(){}<>\\[\\]]{6,}(?![(\\[A-Za-z0-9_])" },
 };
 
 struct redactor {
