@@ -127,7 +127,7 @@ int baton_cli_run_op(const struct baton_op *op, int argc, char **argv)
 	struct baton_ctx *ctx = NULL;
 	int rc;
 	if (baton_cli_parse_args(&args, &err, op, argc, argv, &g)) {
-		fprintf(stderr, "baton: %s\nusage: baton %s\n", err.buf, op->synopsis);
+		fprintf(stderr, "baton: %s (usage: baton %s)\n", err.buf, op->synopsis);
 		baton_strbuf_release(&err);
 		return 2;
 	}

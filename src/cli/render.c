@@ -40,9 +40,9 @@ static void session_line(FILE *out, const cJSON *s)
 	char a[32];
 	ago(a, sizeof a, baton_json_str(s, "updated_at"));
 	const cJSON *g = baton_json_obj(s, "git");
-	fprintf(out, "%.10s  %-13s %-9s %-24.24s %s\n", baton_json_str(s, "id"), or(baton_json_str(s, "status"), "?"), a,
+	fprintf(out, "%.12s  %-13s %-9s %-24.24s %s\n", baton_json_str(s, "id"), or(baton_json_str(s, "status"), "?"), a,
 		or(baton_json_str(s, "shortname"), "-"), or(baton_json_str(s, "objective"), ""));
-	fprintf(out, "            %s%s%s%s\n", or(baton_json_str(s, "cwd"), "?"), baton_json_str(g, "branch") ? " [" : "",
+	fprintf(out, "              %s%s%s%s\n", or(baton_json_str(s, "cwd"), "?"), baton_json_str(g, "branch") ? " [" : "",
 		baton_json_str(g, "branch") ? baton_json_str(g, "branch") : "", baton_json_str(g, "branch") ? "]" : "");
 }
 

@@ -75,8 +75,19 @@ static int load_host(struct baton_ctx *ctx, const char *override)
 			baton_strbuf_adds(&sb, "host");
 		baton_strbuf_addf(&sb, "-%06llx", (unsigned long long)(baton_random(ctx) & 0xffffff));
 		if (!ctx->read_only) {
+			/* Several processes may start on a new store at once: the first link(2)
+			 * wins and everyone reads the winner's id. */
+			struct strbuf tmp = STRBUF_INIT;
 			baton_strbuf_addch(&sb, '\n');
-			rc = baton_write_atomic(ctx, path, sb.buf, sb.len, 0600, 1);
+			baton_strbuf_addf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+			rc = baton_write_atomic(ctx, tmp.buf, sb.buf, sb.len, 0600, 1);
+			if (!rc && link(tmp.buf, path) && errno != EEXIST)
+				rc = baton_error(ctx, BATON_ERROR, "cannot create '%s': %s", path, strerror(errno));
+			unlink(tmp.buf);
+			baton_strbuf_release(&tmp);
+			baton_strbuf_reset(&sb);
+			if (!rc)
+				rc = baton_read_file(ctx, &sb, path, 4096);
 		}
 	}
 	while (sb.len && isspace((unsigned char)sb.buf[sb.len - 1]))

@@ -49,7 +49,14 @@ static const struct {
 struct redactor {
 	pcre2_code *re;
 	pcre2_match_data *md;
+	size_t scanned;   /* bytes matched so far without JIT */
+	int jit;          /* JIT compiled (or tried) */
 };
+
+/* JIT compilation of the whole alternation costs about a millisecond: worth it for
+ * transcripts, not for the one objective a `save` redacts. Compile it once this
+ * context has scanned more than this many bytes. */
+#define JIT_AFTER_BYTES (64 * 1024)
 
 size_t baton_redact_kinds(void)
 {
@@ -91,7 +98,6 @@ static int compile(struct baton_ctx *ctx, struct redactor **out)
 		free(r);
 		return baton_error(ctx, BATON_ERROR, "redact: pattern does not compile at %zu: %s", (size_t)off, (char *)msg);
 	}
-	pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE); /* no JIT: the interpreter still works */
 	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
 	if (!r->md) {
 		baton_redactor_free(r);
@@ -111,6 +117,11 @@ int baton_redact(struct baton_ctx *ctx, struct strbuf *out, const char *in, size
 		ctx->redactor = r;
 	}
 	struct redactor *r = ctx->redactor;
+	r->scanned += len;
+	if (!r->jit && r->scanned > JIT_AFTER_BYTES) {
+		r->jit = 1;
+		pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE); /* no JIT: the interpreter still works */
+	}
 	size_t pos = 0;
 	while (pos <= len) {
 		int m = pcre2_match(r->re, (PCRE2_SPTR)in, len, pos, 0, r->md, NULL);

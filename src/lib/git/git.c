@@ -1,6 +1,10 @@
+#include <dlfcn.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "baton/fsutil.h"
 
 #include "baton/baton.h"
 #include "baton/clock.h"
@@ -8,10 +12,30 @@
 #include "baton/json.h"
 #include "core/ctx.h"
 
-/* libgit2 is initialised once per context that uses it; its init is refcounted. */
+/* libgit2 is loaded on first use with dlopen, not linked: its dependencies (TLS, SSH,
+ * Kerberos) cost about 5 ms at every process start, more than a hook's whole budget,
+ * and most commands never touch git. The header still gives us every type, and
+ * __typeof__ keeps each pointer's signature checked by the compiler. */
+#define GIT_API(X) \
+	X(git_libgit2_init) X(git_libgit2_shutdown) X(git_libgit2_opts) X(git_error_last) \
+	X(git_repository_open_ext) X(git_repository_is_bare) X(git_repository_workdir) \
+	X(git_repository_free) X(git_repository_head) X(git_reference_is_branch) \
+	X(git_reference_shorthand) X(git_reference_target) X(git_reference_lookup) \
+	X(git_reference_symbolic_target) X(git_reference_free) X(git_oid_tostr) \
+	X(git_status_options_init) X(git_status_list_new) X(git_status_list_entrycount) \
+	X(git_status_byindex) X(git_status_list_free) X(git_revwalk_new) X(git_revwalk_sorting) \
+	X(git_revwalk_push_head) X(git_revwalk_next) X(git_revwalk_free) X(git_commit_lookup) \
+	X(git_commit_time) X(git_commit_summary) X(git_commit_author) X(git_commit_free)
+
 struct git_state {
+	void *dl;
 	int inited;
+#define X(f) __typeof__(&f) f;
+	GIT_API(X)
+#undef X
 };
+
+#define G(ctx, f) (((struct git_state *)(ctx)->git)->f)
 
 static int git_init(struct baton_ctx *ctx)
 {
@@ -20,13 +44,30 @@ static int git_init(struct baton_ctx *ctx)
 	struct git_state *g = calloc(1, sizeof *g);
 	if (!g)
 		return baton_error(ctx, BATON_ENOMEM, "out of memory");
-	if (git_libgit2_init() < 0) {
+	static const char *const names[] = { "libgit2.so." LIBGIT2_SOVERSION, "libgit2.so" };
+	for (size_t i = 0; i < 2 && !g->dl; i++)
+		g->dl = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (!g->dl) {
+		free(g);
+		return baton_error(ctx, BATON_EGIT, "git: cannot load libgit2 (%s): install the libgit2 package", dlerror());
+	}
+#define X(f)                                                                                 \
+	if (!(*(void **)&g->f = dlsym(g->dl, #f))) {                                             \
+		dlclose(g->dl);                                                                  \
+		free(g);                                                                         \
+		return baton_error(ctx, BATON_EGIT, "git: libgit2 lacks %s: install libgit2 %s", #f, \
+				   LIBGIT2_SOVERSION);                                           \
+	}
+	GIT_API(X)
+#undef X
+	if (g->git_libgit2_init() < 0) {
+		dlclose(g->dl);
 		free(g);
 		return baton_error(ctx, BATON_EGIT, "git: cannot initialise libgit2");
 	}
-	/* owner validation would refuse repositories of other users; baton only reads */
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	g->inited = 1;
+	/* owner validation would refuse repositories of other users; baton only reads */
+	g->git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	ctx->git = g;
 	return 0;
 }
@@ -37,13 +78,14 @@ void baton_git_state_free(void *git)
 	if (!g)
 		return;
 	if (g->inited)
-		git_libgit2_shutdown();
+		g->git_libgit2_shutdown();
+	/* libgit2 registers thread-local destructors: keep it mapped until exit */
 	free(g);
 }
 
 static int git_fail(struct baton_ctx *ctx, const char *what, const char *path)
 {
-	const git_error *e = git_error_last();
+	const git_error *e = G(ctx, git_error_last)();
 	return baton_error(ctx, BATON_EGIT, "git: %s '%s': %s", what, path, e && e->message ? e->message : "failed");
 }
 
@@ -52,22 +94,22 @@ static int open_repo(struct baton_ctx *ctx, git_repository **repo, const char *d
 	int rc = git_init(ctx);
 	if (rc)
 		return rc;
-	int r = git_repository_open_ext(repo, dir, 0, NULL);
+	int r = G(ctx, git_repository_open_ext)(repo, dir, 0, NULL);
 	if (r == GIT_ENOTFOUND)
 		return BATON_ENOTFOUND;
 	if (r < 0)
 		return git_fail(ctx, "cannot open repository at", dir);
-	if (git_repository_is_bare(*repo)) {
-		git_repository_free(*repo);
+	if (G(ctx, git_repository_is_bare)(*repo)) {
+		G(ctx, git_repository_free)(*repo);
 		*repo = NULL;
 		return BATON_ENOTFOUND;
 	}
 	return 0;
 }
 
-static char *workdir_of(git_repository *repo)
+static char *workdir_of(struct baton_ctx *ctx, git_repository *repo)
 {
-	const char *wd = git_repository_workdir(repo);
+	const char *wd = G(ctx, git_repository_workdir)(repo);
 	if (!wd)
 		return NULL;
 	char *s = strdup(wd);
@@ -77,18 +119,31 @@ static char *workdir_of(git_repository *repo)
 	return s;
 }
 
+/* Discovery walks up looking for ".git" (a directory, or a file in worktrees and
+ * submodules) without loading libgit2: every command needs the repository root, few
+ * need more, and loading libgit2 costs more than the rest of a hook. */
 int baton_git_root(struct baton_ctx *ctx, char **out, const char *dir)
 {
-	git_repository *repo = NULL;
 	*out = NULL;
-	int rc = open_repo(ctx, &repo, dir);
-	if (rc == BATON_ENOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	*out = workdir_of(repo);
-	git_repository_free(repo);
-	return *out ? 0 : baton_error(ctx, BATON_ENOMEM, "out of memory");
+	char *d = baton_path_absolute(dir, NULL);
+	if (!d)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	for (;;) {
+		char *g = baton_path_join(d, ".git");
+		struct stat st;
+		int found = g && stat(g, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode));
+		free(g);
+		if (found) {
+			*out = d;
+			return 0;
+		}
+		char *slash = strrchr(d, '/');
+		if (!slash || slash == d)
+			break;
+		*slash = '\0';
+	}
+	free(d);
+	return 0;
 }
 
 void baton_git_snapshot_release(struct baton_git_snapshot *snap)
@@ -108,56 +163,62 @@ int baton_git_snapshot(struct baton_ctx *ctx, struct baton_git_snapshot *out, co
 	git_reference *head = NULL;
 	git_status_list *list = NULL;
 	memset(out, 0, sizeof *out);
-	int rc = open_repo(ctx, &repo, dir);
+	char *root = NULL;
+	int rc = baton_git_root(ctx, &root, dir);
 	if (rc)
 		return rc;
-	out->root = workdir_of(repo);
+	if (!root)
+		return BATON_ENOTFOUND; /* not a repository: no need to load libgit2 */
+	free(root);
+	if ((rc = open_repo(ctx, &repo, dir)))
+		return rc;
+	out->root = workdir_of(ctx, repo);
 
-	int r = git_repository_head(&head, repo);
+	int r = G(ctx, git_repository_head)(&head, repo);
 	if (r == 0) {
-		if (git_reference_is_branch(head))
-			out->branch = strdup(git_reference_shorthand(head));
-		const git_oid *oid = git_reference_target(head);
+		if (G(ctx, git_reference_is_branch)(head))
+			out->branch = strdup(G(ctx, git_reference_shorthand)(head));
+		const git_oid *oid = G(ctx, git_reference_target)(head);
 		if (oid) {
 			char hex[GIT_OID_HEXSZ + 1];
-			git_oid_tostr(hex, sizeof hex, oid);
+			G(ctx, git_oid_tostr)(hex, sizeof hex, oid);
 			out->head_sha = strdup(hex);
 		}
 	} else if (r == GIT_EUNBORNBRANCH) {
 		/* no commit yet: the branch name is where HEAD points */
 		git_reference *sym = NULL;
-		if (git_reference_lookup(&sym, repo, "HEAD") == 0) {
-			const char *t = git_reference_symbolic_target(sym);
+		if (G(ctx, git_reference_lookup)(&sym, repo, "HEAD") == 0) {
+			const char *t = G(ctx, git_reference_symbolic_target)(sym);
 			if (t && !strncmp(t, "refs/heads/", 11))
 				out->branch = strdup(t + 11);
-			git_reference_free(sym);
+			G(ctx, git_reference_free)(sym);
 		}
 	}
 
 	git_status_options so;
-	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	G(ctx, git_status_options_init)(&so, GIT_STATUS_OPTIONS_VERSION);
 	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	if (git_status_list_new(&list, repo, &so) < 0) {
+	if (G(ctx, git_status_list_new)(&list, repo, &so) < 0) {
 		rc = git_fail(ctx, "cannot read status of", dir);
 		goto out;
 	}
-	size_t n = git_status_list_entrycount(list);
+	size_t n = G(ctx, git_status_list_entrycount)(list);
 	out->total_changed = n;
 	out->dirty = n > 0;
 	size_t keep = n < max_files ? n : max_files;
 	out->files = keep ? calloc(keep, sizeof *out->files) : NULL;
 	for (size_t i = 0; i < keep && out->files; i++) {
-		const git_status_entry *e = git_status_byindex(list, i);
+		const git_status_entry *e = G(ctx, git_status_byindex)(list, i);
 		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
 		const char *p = d ? (d->new_file.path ? d->new_file.path : d->old_file.path) : NULL;
 		if (p && (out->files[out->nfiles] = strdup(p)))
 			out->nfiles++;
 	}
 out:
-	git_status_list_free(list);
-	git_reference_free(head);
-	git_repository_free(repo);
+	G(ctx, git_status_list_free)(list);
+	G(ctx, git_reference_free)(head);
+	G(ctx, git_repository_free)(repo);
 	if (rc)
 		baton_git_snapshot_release(out);
 	return rc;
@@ -179,12 +240,12 @@ int baton_git_commits(struct baton_ctx *ctx, cJSON **out, const char *root, int6
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (git_revwalk_new(&walk, repo) < 0) {
+	if (G(ctx, git_revwalk_new)(&walk, repo) < 0) {
 		rc = git_fail(ctx, "cannot walk history of", root);
 		goto out;
 	}
-	git_revwalk_sorting(walk, GIT_SORT_TIME);
-	if (git_revwalk_push_head(walk) < 0) {
+	G(ctx, git_revwalk_sorting)(walk, GIT_SORT_TIME);
+	if (G(ctx, git_revwalk_push_head)(walk) < 0) {
 		/* an unborn branch has no history: an empty list */
 		*out = arr;
 		arr = NULL;
@@ -194,37 +255,37 @@ int baton_git_commits(struct baton_ctx *ctx, cJSON **out, const char *root, int6
 	int count = 0;
 	/* commit times are in seconds: widen the window to whole seconds */
 	int64_t since_s = since_ms / 1000, until_s = until_ms ? (until_ms + 999) / 1000 : 0;
-	while ((max <= 0 || count < max) && git_revwalk_next(&oid, walk) == 0) {
+	while ((max <= 0 || count < max) && G(ctx, git_revwalk_next)(&oid, walk) == 0) {
 		git_commit *c = NULL;
-		if (git_commit_lookup(&c, repo, &oid) < 0)
+		if (G(ctx, git_commit_lookup)(&c, repo, &oid) < 0)
 			continue;
-		int64_t t = (int64_t)git_commit_time(c);
+		int64_t t = (int64_t)G(ctx, git_commit_time)(c);
 		if (t < since_s) {
 			/* time-sorted walk: everything further is older (clock skew aside) */
-			git_commit_free(c);
+			G(ctx, git_commit_free)(c);
 			break;
 		}
 		if (!until_s || t <= until_s) {
 			char hex[GIT_OID_HEXSZ + 1], ts[BATON_TIME_LEN];
-			git_oid_tostr(hex, sizeof hex, &oid);
+			G(ctx, git_oid_tostr)(hex, sizeof hex, &oid);
 			baton_time_format(ts, t * 1000);
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddItemToArray(arr, o);
 			baton_json_add_str(o, "hash", hex);
-			const char *msg = git_commit_summary(c);
+			const char *msg = G(ctx, git_commit_summary)(c);
 			baton_json_add_str(o, "message", msg ? msg : "");
 			baton_json_add_str(o, "timestamp", ts);
-			const git_signature *a = git_commit_author(c);
+			const git_signature *a = G(ctx, git_commit_author)(c);
 			baton_json_add_str(o, "author", a && a->name ? a->name : "");
 			count++;
 		}
-		git_commit_free(c);
+		G(ctx, git_commit_free)(c);
 	}
 	*out = arr;
 	arr = NULL;
 out:
 	cJSON_Delete(arr);
-	git_revwalk_free(walk);
-	git_repository_free(repo);
+	G(ctx, git_revwalk_free)(walk);
+	G(ctx, git_repository_free)(repo);
 	return rc;
 }

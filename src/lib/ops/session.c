@@ -248,9 +248,14 @@ int baton_session_refresh(struct baton_ctx *ctx, cJSON *session)
 		baton_json_add_str(git, "branch", snap.branch);
 		baton_json_add_str(git, "head_sha", snap.head_sha);
 		baton_json_add_bool(git, "dirty", snap.dirty);
+		/* baton's own rendered journal is not the user's change */
+		const char *jdir = baton_config_str(ctx, "journal.dir", ".sessions");
+		size_t jlen = strlen(jdir), kept = 0;
 		for (size_t i = 0; i < snap.nfiles; i++) {
 			const char *f = snap.files[i];
-			if (i < MAX_CHANGED_FILES)
+			if (jlen && !strncmp(f, jdir, jlen) && (f[jlen] == '/' || !f[jlen]))
+				continue;
+			if (kept++ < MAX_CHANGED_FILES)
 				cJSON_AddItemToArray(files, cJSON_CreateString(f));
 			size_t n = strcspn(f, "/");
 			char *dir = f[n] ? strndup(f, n) : strdup(".");

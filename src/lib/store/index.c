@@ -462,7 +462,17 @@ static void remove_db_files(const char *path)
 int baton_log_lock(struct baton_ctx *ctx);
 void baton_log_unlock(struct baton_ctx *ctx);
 
+static int index_usable(struct baton_ctx *ctx);
+static int rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats, int only_if_needed);
+
 int baton_index_rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats)
+{
+	return rebuild(ctx, stats, 0);
+}
+
+/* Rebuild under the log lock; when only_if_needed, first look again: another process
+ * may have rebuilt it while we waited for the lock. */
+static int rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats, int only_if_needed)
 {
 	struct baton_rebuild_stats local = { 0 };
 	struct strbuf tmp = STRBUF_INIT;
@@ -476,6 +486,10 @@ int baton_index_rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats
 	if ((rc = baton_log_lock(ctx)))
 		return rc;
 	locked = 1;
+	if (only_if_needed && index_usable(ctx)) {
+		rc = 0;
+		goto out;
+	}
 	if (baton_strbuf_addf(&tmp, "%s.rebuild.%ld", ctx->index_path, (long)getpid())) {
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 		goto out;
@@ -519,32 +533,40 @@ out:
 	return rc;
 }
 
-int baton_index_open(struct baton_ctx *ctx)
+/* 1 when the index file opens and has our version; ctx->db is then open on it. */
+static int index_usable(struct baton_ctx *ctx)
 {
 	struct stat st;
-	int rc;
-	if (stat(ctx->index_path, &st) != 0) {
-		if (ctx->read_only)
-			return baton_error(ctx, BATON_ENOTFOUND, "index: '%s' does not exist", ctx->index_path);
-		return baton_index_rebuild(ctx, NULL);
-	}
-	rc = open_db(ctx, ctx->index_path, ctx->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
-	if (rc)
-		return ctx->read_only ? rc : baton_index_rebuild(ctx, NULL);
+	if (ctx->db)
+		close_db(ctx);
+	if (stat(ctx->index_path, &st) != 0)
+		return 0;
+	if (open_db(ctx, ctx->index_path, ctx->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE))
+		return 0;
 	sqlite3_stmt *s = NULL;
 	int version = -1;
 	if (sqlite3_prepare_v2(ctx->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
 		version = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	if (version != BATON_INDEX_VERSION) {
-		if (ctx->read_only)
-			return baton_error(ctx, BATON_ECORRUPT, "index: '%s' is unreadable or of another version; run 'baton index rebuild'", ctx->index_path);
 		close_db(ctx);
-		return baton_index_rebuild(ctx, NULL);
+		return 0;
 	}
-	if (!ctx->read_only && (rc = baton_index_exec(ctx, "PRAGMA synchronous = NORMAL")))
-		return rc;
-	return 0;
+	return 1;
+}
+
+int baton_index_open(struct baton_ctx *ctx)
+{
+	if (!index_usable(ctx)) {
+		if (ctx->read_only)
+			return baton_error(ctx, BATON_ECORRUPT,
+					   "index: '%s' is missing, unreadable or of another version; run 'baton index rebuild'",
+					   ctx->index_path);
+		int rc = rebuild(ctx, NULL, 1);
+		if (rc)
+			return rc;
+	}
+	return ctx->read_only ? 0 : baton_index_exec(ctx, "PRAGMA synchronous = NORMAL");
 }
 
 int baton_index_verify(struct baton_ctx *ctx, cJSON **out)

@@ -1,0 +1,28 @@
+#!/bin/sh
+# The index is a cache: deleting it, rebuilding it or corrupting it changes no answer.
+. "$(dirname "$0")/lib.sh"
+
+make_repo "$TMP/r"
+cd "$TMP/r"
+for i in 1 2 3 4 5; do baton save -m "work $i" --new --tasks "t$i" >/dev/null; done
+baton delete "$(baton list --limit 1 --json | jq -r '.sessions[0].id')" >/dev/null
+want_list=$(baton list --json)
+want_show=$(baton show "$(baton list --json | jq -r '.sessions[1].id')" --json)
+
+rm -f "$BATON_HOME/index.db" "$BATON_HOME/index.db-wal" "$BATON_HOME/index.db-shm"
+is "$(baton list --json)" "$want_list" "deleting index.db changes no answer (list)"
+is "$(baton show "$(baton list --json | jq -r '.sessions[1].id')" --json)" "$want_show" "nor show"
+
+out=$(baton index rebuild --json)
+is "$(jqr "$out" .events)" "6" "rebuild replays every event"
+is "$(baton list --json)" "$want_list" "rebuild changes no answer"
+is "$(baton index verify --json | jq -r .ok)" "true" "verify: the index matches a replay"
+
+printf 'garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage' >"$BATON_HOME/index.db"
+rm -f "$BATON_HOME/index.db-wal" "$BATON_HOME/index.db-shm"
+is "$(baton list --json)" "$want_list" "a corrupt index rebuilds itself"
+
+sqlite3 "$BATON_HOME/index.db" "UPDATE sessions SET objective='x'"
+is "$(baton index verify --json | jq -r .ok)" "false" "verify notices a tampered index"
+exit_is 0 "doctor runs" baton doctor
+done_testing
