@@ -470,7 +470,9 @@ static const char session_schema[] =
 	"CREATE TABLE IF NOT EXISTS sessions("
 	" id TEXT PRIMARY KEY, event_id TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
 	" created_at TEXT, updated_at TEXT NOT NULL, status TEXT, source TEXT, shortname TEXT,"
-	" objective TEXT, cwd TEXT, repo_root TEXT, project_id TEXT, json TEXT NOT NULL);"
+	" objective TEXT, cwd TEXT, repo_root TEXT, project_id TEXT, json TEXT NOT NULL);";
+
+static const char session_indexes[] =
 	"CREATE INDEX IF NOT EXISTS sessions_updated ON sessions(deleted, updated_at DESC, id DESC);"
 	"CREATE INDEX IF NOT EXISTS sessions_repo ON sessions(repo_root, status, updated_at);"
 	"CREATE INDEX IF NOT EXISTS sessions_cwd ON sessions(cwd, status, updated_at);"
@@ -537,6 +539,7 @@ static const char *const session_tables[] = { "sessions", NULL };
 const struct baton_index_module baton_session_index = {
 	.name = "session",
 	.schema = session_schema,
+	.indexes = session_indexes,
 	.tables = session_tables,
 	.handlers = session_handlers,
 	.replay = NULL,

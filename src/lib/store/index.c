@@ -130,6 +130,15 @@ static int create_schema(struct baton_ctx *ctx)
 	return rc;
 }
 
+static int create_indexes(struct baton_ctx *ctx)
+{
+	int rc = 0;
+	for (const struct baton_index_module *const *m = baton_index_modules; !rc && *m; m++)
+		if ((*m)->indexes)
+			rc = baton_index_exec(ctx, (*m)->indexes);
+	return rc;
+}
+
 static int open_db(struct baton_ctx *ctx, const char *path, int flags)
 {
 	if (sqlite3_open_v2(path, &ctx->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -501,10 +510,11 @@ static int rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats, int
 	if ((rc = open_db(ctx, tmp.buf, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)))
 		goto out;
 	chmod(tmp.buf, 0600);
-	if ((rc = baton_index_exec(ctx, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")) ||
+	if ((rc = baton_index_exec(ctx, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+					   " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")) ||
 	    (rc = create_schema(ctx)) || (rc = baton_index_exec(ctx, "BEGIN")))
 		goto out;
-	if ((rc = replay_all(ctx, stats))) {
+	if ((rc = replay_all(ctx, stats)) || (rc = create_indexes(ctx))) {
 		baton_index_rollback(ctx);
 		goto out;
 	}

@@ -15,7 +15,10 @@ struct baton_event_handler {
 
 struct baton_index_module {
 	const char *name;
-	const char *schema;               /* DDL, run when the index is created */
+	const char *schema;               /* tables (DDL), run when the index is created */
+	const char *indexes;              /* CREATE INDEX …, run after a rebuild's bulk load
+					   * (building them once sorted is far cheaper than
+					   * maintaining them through a million upserts) */
 	const char *const *tables;        /* derived tables that verify compares; NULL-terminated */
 	const struct baton_event_handler *handlers; /* terminated by { NULL } */
 	/* Extra rebuild source (after the logs), inside the rebuild's transaction; or NULL. */

@@ -1,0 +1,39 @@
+#!/bin/sh
+# The store: list at 100k sessions, save, index rebuild at 1M events.
+set -eu
+. "$(dirname "$0")/lib.sh"
+S=${BENCH_SESSIONS:-100000}
+E=${BENCH_EVENTS:-1000000}
+home=$BENCH_OUT/store
+rm -rf "$home"
+echo "store: $S sessions, $E events (synthetic, bench/gen_store.c)"
+"$BENCH_TOOLS/gen_store" "$home" benchhost "$S" "$E"
+export BATON_HOME=$home BATON_HOST=benchhost BATON_AUTO_SESSION=0
+size=$(du -m "$home/log/benchhost.jsonl" | cut -f1)
+
+t0=$(date +%s%N)
+"$BATON" index rebuild >/dev/null
+t1=$(date +%s%N)
+rebuild_ms=$(( (t1 - t0) / 1000000 ))
+row "index rebuild, $E events ($size MB log)" "$rebuild_ms" ms "goal <= 10000" "$(awk -v m="$rebuild_ms" -v e="$E" 'BEGIN{printf "%.0f events/s", e/(m/1000)}')"
+
+set -- $("$TIMEIT" 200 "$BATON" list --limit 20 </dev/null)
+row "list --limit 20 at $S sessions, p50" "$1" ms "goal <= 5" "$(ratio "$1" "$BENCH_FLOOR_MS") floor, p99 $2 ms"
+set -- $("$TIMEIT" 200 "$BATON" list --limit 20 --json </dev/null)
+row "list --limit 20 --json, p50" "$1" ms "" "$(ratio "$1" "$BENCH_FLOOR_MS") floor"
+
+mkdir -p "$BENCH_OUT/norepo"
+set -- $("$TIMEIT" 200 "$BATON" save -m "bench save" --new --cwd "$BENCH_OUT/norepo" </dev/null)
+row "save (fsync), outside a repository, p50" "$1" ms "goal <= 3" "$(ratio "$1" "$BENCH_FLOOR_MS") floor, p99 $2 ms"
+set -- $(BATON_CORE_FSYNC=0 "$TIMEIT" 200 "$BATON" save -m "bench save" --new --cwd "$BENCH_OUT/norepo" </dev/null)
+row "save (no fsync), outside a repository, p50" "$1" ms "" "$(ratio "$1" "$BENCH_FLOOR_MS") floor"
+repo=$BENCH_OUT/repo
+if [ ! -d "$repo/.git" ]; then
+	mkdir -p "$repo/src" && git -C "$repo" init -q && for i in $(seq 200); do echo "$i" >"$repo/src/f$i.c"; done
+	git -C "$repo" add . && git -C "$repo" -c user.name=b -c user.email=b@b commit -qm init
+fi
+echo change >>"$repo/src/f1.c"
+set -- $("$TIMEIT" 100 "$BATON" save -m "bench save" --cwd "$repo" </dev/null)
+row "save (fsync) in a 200-file git repository, p50" "$1" ms "" "$(ratio "$1" "$BENCH_FLOOR_MS") floor, p99 $2 ms"
+set -- $("$TIMEIT" 100 git -C "$repo" status --porcelain </dev/null)
+row "  for scale: git status in that repository" "$1" ms "" ""
