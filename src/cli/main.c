@@ -187,6 +187,17 @@ int main(int argc, char **argv)
 		memmove(argv, argv + m, sizeof(char *) * (size_t)(argc - m));
 		memcpy(argv + argc - m, first, sizeof(char *) * (size_t)m);
 	}
+	if (argc >= 1 && !strcmp(argv[0], "--commands")) {
+		/* every command's words, one per line: for completion scripts and the docs test */
+		const struct baton_op *all[BATON_MAX_OPS];
+		size_t n = baton_ops_list(all, BATON_MAX_OPS);
+		for (size_t i = 0; i < n; i++)
+			if (all[i]->cli[0])
+				printf("%s\n", all[i]->cli);
+		for (const struct baton_cli_command *c = baton_cli_commands; c->words; c++)
+			printf("%s\n", c->words);
+		return 0;
+	}
 	if (argc >= 1 && (!strcmp(argv[0], "--version") || !strcmp(argv[0], "version"))) {
 		printf("baton %s\n", BATON_VERSION);
 		return 0;
