@@ -92,8 +92,11 @@ $(O)/t/%: t/unit/%.c $(LIB) $(TLIB_OBJ)
 # closes with its one summary line.
 PROVE ?= prove
 PROVE_JOBS ?= 2
+# Under sanitizers every process starts far slower: the stress tests scale down
+# (BATON_TEST_SANITIZED) while checking the same properties.
 test: $(BIN) $(UNIT_BIN)
 	@BATON_BIN=$(abspath $(BIN)) BATON_TEST_BUILD=$(abspath $(O)) CMOCKA_MESSAGE_OUTPUT=TAP \
+		BATON_TEST_SANITIZED=$(if $(SANITIZE),1,0) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		$(PROVE) -j$(PROVE_JOBS) --exec '' $(UNIT_BIN) $(sort $(wildcard t/cli/t*.sh))
 
 unit: $(UNIT_BIN)

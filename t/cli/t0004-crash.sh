@@ -6,6 +6,7 @@
 baton list >/dev/null
 : >"$TMP/acked"
 rounds=${BATON_TEST_ROUNDS:-20}
+[ "${BATON_TEST_SANITIZED:-0}" = 1 ] && rounds=${BATON_TEST_ROUNDS:-6}
 r=0
 acked=0
 while [ $r -lt $rounds ]; do
