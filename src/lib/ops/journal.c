@@ -573,6 +573,8 @@ static int op_log(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 			kind = *k;
 	}
 	const char *rationale = baton_json_str(args, "rationale"), *context = baton_json_str(args, "context");
+	if (!kind && (rationale || context))
+		return baton_error(ctx, BATON_EINVALID, "log: --%s belongs to a --decision", rationale ? "rationale" : "context");
 	if (!kind)
 		return baton_error(ctx, BATON_EINVALID, "log: say what to log: --progress, --done, --decision with --rationale, "
 				   "--discovery, --blocker, --unblock N, --next or --note TEXT");

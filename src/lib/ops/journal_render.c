@@ -615,15 +615,6 @@ static void none(struct strbuf *sb, const char *what)
 	baton_strbuf_addf(sb, "_%s_\n", what);
 }
 
-static int count_state(const cJSON *journal, const char *state)
-{
-	int n = 0;
-	const cJSON *st;
-	cJSON_ArrayForEach(st, baton_json_arr(journal, "steps"))
-		n += is_state(st, state);
-	return n;
-}
-
 static void render_tldr(struct strbuf *sb, const cJSON *s, const cJSON *j)
 {
 	const cJSON *p = baton_json_obj(j, "progress"), *b;
@@ -730,6 +721,31 @@ static void render_context(struct strbuf *sb, const cJSON *s, const cJSON *j)
 		baton_strbuf_addf(sb, "- **Context compactions:** %lld\n", (long long)cc);
 }
 
+/* The steps of one state in display order: completed ones in the order they were
+ * completed, the others in the order they were planned. A malloc'd array of
+ * borrowed pointers (NULL and *n = 0 when none or out of memory). */
+static const cJSON **steps_in(const cJSON *j, const char *state, size_t *n)
+{
+	const cJSON *steps = baton_json_arr(j, "steps"), *st;
+	size_t k = 0, cap = (size_t)cJSON_GetArraySize(steps);
+	const cJSON **v = cap ? calloc(cap, sizeof *v) : NULL;
+	*n = 0;
+	if (!v)
+		return NULL;
+	cJSON_ArrayForEach(st, steps)
+		if (is_state(st, state))
+			v[k++] = st;
+	if (!strcmp(state, "completed"))
+		for (size_t a = 1; a < k; a++) /* insertion sort: stable, and lists are short */
+			for (size_t b = a; b > 0 && baton_json_int(v[b - 1], "touched", 0) > baton_json_int(v[b], "touched", 0); b--) {
+				const cJSON *t = v[b];
+				v[b] = v[b - 1];
+				v[b - 1] = t;
+			}
+	*n = k;
+	return v;
+}
+
 static void render_steps(struct strbuf *sb, const cJSON *j, const char *heading)
 {
 	static const struct {
@@ -739,18 +755,14 @@ static void render_steps(struct strbuf *sb, const cJSON *j, const char *heading)
 		{ "in_progress", "In Progress", "[ ]", "nothing in progress" },
 		{ "remaining", "Remaining", "[ ]", "nothing planned" },
 	};
-	const cJSON *st;
 	for (size_t g = 0; g < 3; g++) {
+		size_t n;
+		const cJSON **v = steps_in(j, groups[g].state, &n);
 		baton_strbuf_addf(sb, "%s %s\n\n", heading, groups[g].title);
-		if (!count_state(j, groups[g].state)) {
+		if (!n)
 			none(sb, groups[g].empty);
-			if (g < 2)
-				baton_strbuf_addch(sb, '\n');
-			continue;
-		}
-		cJSON_ArrayForEach(st, baton_json_arr(j, "steps")) {
-			if (!is_state(st, groups[g].state))
-				continue;
+		for (size_t i = 0; i < n; i++) {
+			const cJSON *st = v[i];
 			baton_strbuf_addf(sb, "- %s ", groups[g].box);
 			add_block(sb, or(baton_json_str(st, "text"), ""), "      ");
 			if (g == 0) {
@@ -766,6 +778,7 @@ static void render_steps(struct strbuf *sb, const cJSON *j, const char *heading)
 			}
 			baton_strbuf_addch(sb, '\n');
 		}
+		free(v);
 		if (g < 2)
 			baton_strbuf_addch(sb, '\n');
 	}
