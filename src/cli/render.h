@@ -10,4 +10,12 @@
 /* Print result for people. Operations without a renderer print indented JSON. */
 void baton_render(FILE *out, const struct baton_op *op, const cJSON *result);
 
+/* The journal's renderers (render_journal.c). */
+void baton_render_journal_log(FILE *out, const cJSON *r);
+void baton_render_journal_checkpoint(FILE *out, const cJSON *r);
+void baton_render_journal_pause(FILE *out, const cJSON *r);
+void baton_render_journal_close(FILE *out, const cJSON *r);
+void baton_render_journal_view(FILE *out, const cJSON *r);
+void baton_render_journal_list(FILE *out, const cJSON *r);
+
 #endif

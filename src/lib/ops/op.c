@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "baton/baton.h"
+#include "baton/journal.h"
 #include "baton/json.h"
 #include "baton/op.h"
 #include "baton/session.h"
@@ -9,6 +10,7 @@
 /* Every module's operations, in the order --help and tools/list show them. */
 static const struct baton_op *const tables[] = {
 	baton_session_ops,
+	baton_journal_ops,
 	baton_maint_ops,
 };
 

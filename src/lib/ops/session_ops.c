@@ -6,6 +6,7 @@
 #include "baton/fsutil.h"
 #include "baton/git.h"
 #include "baton/index.h"
+#include "baton/journal.h"
 #include "baton/json.h"
 #include "baton/log.h"
 #include "baton/session.h"
@@ -129,6 +130,10 @@ static int op_save(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	s = NULL;
 	if (rc)
 		goto out;
+	if ((rc = baton_journal_sync(ctx, NULL, saved))) {
+		cJSON_Delete(saved);
+		goto out;
+	}
 	*out = cJSON_CreateObject();
 	cJSON_AddItemToObject(*out, "session", saved);
 out:
