@@ -11,7 +11,7 @@ while IFS= read -r c; do
 	exit_is 0 "'baton $c --help'" baton $c --help
 	first=${c%% *}
 	rest=${c#"$first"}
-	if grep -qsE "^\.Cm $first( |$)" "$top"/docs/man/*.1; then
+	if grep -qsE "^\.(Cm|Nm baton) $first( |$)" "$top"/docs/man/*.1; then
 		_t_report 0 "a man page documents '$c'"
 	else
 		_t_report 1 "a man page documents '$c'"
