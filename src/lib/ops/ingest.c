@@ -535,7 +535,15 @@ static int session_for(struct baton_ctx *ctx, const char *source, const cJSON *s
 		}
 	}
 	sn = slug(red);
-	baton_ulid_new(ctx, id, now_ms, NULL);
+	/* above every stored id: with a fixed clock and seed (tests) two processes
+	 * would otherwise draw the same one */
+	sqlite3_stmt *mx = baton_index_stmt(ctx, "SELECT max(id) FROM sessions");
+	char floor[BATON_ULID_LEN] = "";
+	if (mx && sqlite3_step(mx) == SQLITE_ROW && baton_col_text(mx, 0))
+		snprintf(floor, sizeof floor, "%s", baton_col_text(mx, 0));
+	if (mx)
+		sqlite3_reset(mx);
+	baton_ulid_new(ctx, id, now_ms, floor[0] ? floor : NULL);
 	cJSON *s = cJSON_CreateObject();
 	baton_json_add_str(s, "id", id);
 	baton_json_add_str(s, "created_at", first ? first : now);

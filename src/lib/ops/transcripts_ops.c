@@ -311,10 +311,11 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		*out = res;
 	} else {
 		const char *msg = sqlite3_errmsg(ctx->db);
+		int ec = sqlite3_errcode(ctx->db);
 		if (r == SQLITE_NOMEM)
 			rc = baton_error(ctx, BATON_ENOMEM, "search: the query needs more than the %lld MB allowed; narrow it",
 					 SEARCH_HEAP / (1024 * 1024));
-		else if (strstr(msg, "fts5") || strstr(msg, "syntax") || strstr(msg, "no such column"))
+		else if (ec == SQLITE_ERROR) /* the statement is fixed: an error is the query's */
 			rc = baton_error(ctx, BATON_EINVALID,
 					 "search: cannot read query '%s' (%s): quote phrases with \"…\", use word*, AND, OR, NOT",
 					 query, msg);
