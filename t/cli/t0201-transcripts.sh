@@ -13,11 +13,11 @@ for f in .claude/projects/-home-dev-claude-repo/3b98a82d-195e-45b7-81c2-9b72bd42
 	 .gemini/tmp/repo/chats/session-2026-11-22T17-54-bbfb6d7b.jsonl \
 	 .gemini/tmp/repo/chats/session-2026-11-22T17-55-bbfb6d7b.jsonl; do
 	name=$(basename "$f" | cut -c1-40)
-	baton transcript dump "$HOME/$f" --json | jq -c 'del(.state.cwd_seen) | .state, .lines, .bad_lines, (.messages[]), (.usage[])' |
-		golden "golden/transcripts/$name.jsonl" "dump $name"
+	baton transcript dump "$HOME/$f" --json | jq -c '.state, .lines, .bad_lines, (.messages[]), (.usage[])' >"$TMP/dump"
+	golden "golden/transcripts/$name.jsonl" "dump $name" <"$TMP/dump"
 done
-baton transcript dump "$TR/malformed/claude-mixed.jsonl" --source claude --json | jq -c '.lines, .bad_lines, [.messages[].text]' |
-	golden golden/transcripts/claude-mixed.jsonl "malformed lines are skipped, invalid UTF-8 replaced"
+baton transcript dump "$TR/malformed/claude-mixed.jsonl" --source claude --json | jq -c '.lines, .bad_lines, [.messages[].text]' >"$TMP/dump"
+golden golden/transcripts/claude-mixed.jsonl "malformed lines are skipped, invalid UTF-8 replaced" <"$TMP/dump"
 
 out=$(baton ingest --json)
 is "$(jqr "$out" '[.files, .files_read, .conversations, .sessions, .errors] | @csv')" "4,4,3,3,0" "first ingest reads every transcript"

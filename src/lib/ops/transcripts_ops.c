@@ -303,10 +303,10 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	}
 	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
 	sqlite3_hard_heap_limit64(old_heap);
-	if (r == SQLITE_DONE || (r == SQLITE_INTERRUPT && b.hit)) {
+	if (r == SQLITE_DONE || b.hit) { /* past the budget: what was found so far */
 		cJSON_SetNumberValue(count, n);
 		if (b.hit)
-			cJSON_ReplaceItemViaPointer(res, complete, cJSON_CreateFalse());
+			complete->type = cJSON_False; /* cJSON has no setter for booleans */
 		cJSON_SetNumberValue(ms, (double)(baton_real_now_ms() - t0));
 		*out = res;
 	} else {
