@@ -55,6 +55,16 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 O := build/san
 endif
 
+# make fuzz: libFuzzer targets, one per transcript reader, built with clang into
+# build/fuzz and run FUZZ_TIME seconds each over t/fuzz/corpus/<reader>.
+ifneq ($(FUZZ),)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=fuzzer,address,undefined
+O := build/fuzz
+endif
+FUZZ_TIME ?= 30
+FUZZ_READERS := claude codex gemini opencode
+
 LIB_SRC  := $(sort $(wildcard src/lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard t/unit/test_*.c))
@@ -108,6 +118,19 @@ cli: $(BIN)
 # The overview on an embedded demo store: sample transcripts and a scripted day.
 demo: $(BIN)
 	@sh scripts/demo $(abspath $(BIN))
+
+fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 CC=clang build/fuzz/libbaton.a
+	@for r in $(FUZZ_READERS); do \
+		clang $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsanitize=fuzzer,address,undefined -DREADER=baton_source_$$r \
+			-o build/fuzz/fuzz_$$r t/fuzz/fuzz_reader.c build/fuzz/libbaton.a $(LDLIBS) || exit 1; \
+	done
+	@for r in $(FUZZ_READERS); do \
+		mkdir -p build/fuzz/corpus/$$r; \
+		echo "fuzz $$r ($(FUZZ_TIME)s)"; \
+		build/fuzz/fuzz_$$r -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 \
+			build/fuzz/corpus/$$r t/fuzz/corpus/$$r 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || exit 1; \
+	done
 
 bench: $(BIN)
 	@sh bench/run $(abspath $(BIN))

@@ -19,6 +19,13 @@ extern const struct baton_cli_command baton_cli_commands[];
  * on failure prints the error and returns its code. */
 int baton_cli_open(struct baton_ctx **out);
 
+/* Give the library the agents' transcript roots from the environment (HOME,
+ * CLAUDE_CONFIG_DIR, CODEX_HOME, XDG_DATA_HOME). Returns 0 or a BATON_E* code. */
+int baton_cli_source_roots(struct baton_ctx *ctx);
+
+/* A progress bar on stderr for op, when stderr is a terminal and not --json. */
+void baton_cli_progress(struct baton_ctx *ctx, const char *op_name, int json);
+
 /* Exit code for a library return code: 0, 1 (error) or 2 (usage). */
 int baton_cli_exit_code(int rc);
 

@@ -38,6 +38,8 @@ int baton_cli_open(struct baton_ctx **out)
 		o.seed = strtoull(seed, NULL, 10);
 	o.host = getenv("BATON_HOST");
 	int rc = baton_ctx_open(out, &o);
+	if (!rc)
+		rc = baton_cli_source_roots(*out);
 	if (rc) {
 		fprintf(stderr, "baton: %s\n", *out ? baton_errmsg(*out) : "out of memory");
 		baton_ctx_close(*out);
@@ -149,6 +151,13 @@ int baton_cli_run_op(const struct baton_op *op, int argc, char **argv)
 			cJSON_AddBoolToObject(args, "auto_save", baton_autosave_enabled(ctx, -1, interactive));
 		}
 	}
+	/* BATON_SESSION forces the link of agent conversations (DESIGN.md §1) */
+	for (const struct baton_arg *a = op->args; a && a->name; a++) {
+		const char *bs = getenv("BATON_SESSION");
+		if (!strcmp(a->name, "link_session") && bs && *bs && !cJSON_GetObjectItem(args, "link_session"))
+			cJSON_AddStringToObject(args, "link_session", bs);
+	}
+	baton_cli_progress(ctx, op->name, g.json);
 	rc = baton_op_call(ctx, op, args, &result);
 	if (rc) {
 		fprintf(stderr, "baton: %s\n", baton_errmsg(ctx));

@@ -33,6 +33,9 @@ struct baton_ctx {
 	int nstmts;
 	void *redactor;        /* compiled redaction patterns, made on first use */
 	void *git;             /* git state of cwd, read on first use */
+	/* ingest progress callback (baton_ingest_set_progress), or NULL */
+	void (*progress)(void *ud, int64_t done, int64_t total, int64_t bytes);
+	void *progress_ud;
 	char err[1024];
 };
 

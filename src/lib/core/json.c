@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +14,17 @@ const char *baton_json_str(const cJSON *obj, const char *key)
 int64_t baton_json_int(const cJSON *obj, const char *key, int64_t def)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (cJSON_IsNumber(it))
-		return (int64_t)it->valuedouble;
+	if (cJSON_IsNumber(it)) {
+		/* converting an out-of-range double is undefined: outside input can hold 1e300 */
+		double d = it->valuedouble;
+		if (d != d)
+			return def;
+		if (d >= 9.2e18)
+			return INT64_MAX;
+		if (d <= -9.2e18)
+			return INT64_MIN;
+		return (int64_t)d;
+	}
 	if (cJSON_IsString(it) && it->valuestring[0]) {
 		char *end;
 		long long v = strtoll(it->valuestring, &end, 10);

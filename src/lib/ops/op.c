@@ -6,11 +6,13 @@
 #include "baton/op.h"
 #include "baton/session.h"
 #include "baton/maint.h"
+#include "baton/ingest.h"
 
 /* Every module's operations, in the order --help and tools/list show them. */
 static const struct baton_op *const tables[] = {
 	baton_session_ops,
 	baton_journal_ops,
+	baton_transcript_ops,
 	baton_maint_ops,
 };
 

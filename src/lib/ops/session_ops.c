@@ -7,6 +7,7 @@
 #include "baton/git.h"
 #include "baton/index.h"
 #include "baton/journal.h"
+#include "baton/ingest.h"
 #include "baton/json.h"
 #include "baton/log.h"
 #include "baton/session.h"
@@ -374,13 +375,23 @@ static int op_delete(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 static const struct baton_arg overview_args[] = {
 	{ "limit", BATON_ARG_INT, 0, 'n', NULL, "recent sessions to show (default 10)" },
 	{ "auto_save", BATON_ARG_BOOL, 0, 0, "auto-session-save", "refresh the current session's snapshot (default: the auto-save policy)" },
+	{ "ingest", BATON_ARG_BOOL, 0, 0, NULL, "first read what the agents' transcripts added (default true)" },
+	{ "link_session", BATON_ARG_STRING, 0, 0, NULL, "link new conversations to this session (default: $BATON_SESSION)" },
 	{ NULL },
 };
 
 static int op_overview(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 {
 	cJSON *cur = NULL, *recent = NULL;
-	int rc = baton_session_current(ctx, &cur, ctx->cwd);
+	int rc;
+	if (baton_json_bool(args, "ingest", true)) {
+		/* what the agents did since last time, so the overview shows it; a transcript
+		 * that cannot be read must not hide the overview */
+		rc = baton_ingest_all(ctx, NULL, baton_json_str(args, "link_session"), NULL);
+		if (rc == BATON_ENOMEM || rc == BATON_EBUSY)
+			return rc;
+	}
+	rc = baton_session_current(ctx, &cur, ctx->cwd);
 	if (rc)
 		return rc;
 	if (cur && baton_json_bool(args, "auto_save", false)) {

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Synthetic transcript corpus for `make bench`: Claude- and Codex-shaped JSONL.
+usage: gen.py DIR TOTAL_MB [BIG_FILE_MB]  (files of ~1.5 MB, half Claude, half Codex)"""
+import json, os, random, sys, uuid
+
+out, total_mb = sys.argv[1], float(sys.argv[2])
+big_mb = float(sys.argv[3]) if len(sys.argv) > 3 else 0
+rnd = random.Random(42)
+WORDS = ("parser index commit branch fix test build cache token session archive search "
+         "query module config error retry socket buffer thread render schema merge").split()
+
+def text(n):
+    return " ".join(rnd.choice(WORDS) for _ in range(n))
+
+def claude_file(path, size):
+    sid = str(uuid.UUID(int=rnd.getrandbits(128)))
+    with open(path, "w") as f:
+        n, i = 0, 0
+        while n < size:
+            i += 1
+            ts = "2026-11-%02dT10:%02d:%02d.000Z" % (1 + i % 28, i % 60, i % 60)
+            base = {"uuid": "u%d-%s" % (i, sid[:8]), "sessionId": sid, "timestamp": ts,
+                    "cwd": "/home/dev/proj%d" % (hash(sid) % 20), "gitBranch": "main", "version": "2.1.50"}
+            if i % 3 == 1:
+                rec = dict(base, type="user", message={"role": "user", "content": text(30)})
+            elif i % 3 == 2:
+                rec = dict(base, type="assistant", requestId="req_%d" % i, message={
+                    "id": "msg_%d_%s" % (i, sid[:6]), "role": "assistant", "model": "claude-sonnet-4-5",
+                    "content": [{"type": "tool_use", "id": "toolu_%d" % i, "name": "Bash",
+                                 "input": {"command": "make test && " + text(5)}}],
+                    "usage": {"input_tokens": 1000 + i, "output_tokens": 50, "cache_read_input_tokens": 9000}})
+            else:
+                rec = dict(base, type="user", message={"role": "user", "content": [
+                    {"type": "tool_result", "tool_use_id": "toolu_%d" % (i - 1), "content": text(300)}]})
+            line = json.dumps(rec) + "\n"
+            f.write(line)
+            n += len(line)
+
+def codex_file(path, size):
+    sid = str(uuid.UUID(int=rnd.getrandbits(128)))
+    with open(path, "w") as f:
+        f.write(json.dumps({"timestamp": "2026-11-01T00:00:00.000Z", "type": "session_meta", "payload": {
+            "id": sid, "cwd": "/home/dev/cx%d" % (hash(sid) % 20), "git": {"branch": "main"}}}) + "\n")
+        n, i, total = 0, 0, 0
+        while n < size:
+            i += 1
+            ts = "2026-11-01T10:%02d:%02d.000Z" % (i % 60, i % 60)
+            if i % 3 == 0:
+                p = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text(30)}]}
+            elif i % 3 == 1:
+                p = {"type": "function_call", "name": "exec_command", "call_id": "c%d" % i,
+                     "arguments": json.dumps({"cmd": "cargo test " + text(4)})}
+            else:
+                p = {"type": "function_call_output", "call_id": "c%d" % (i - 1), "output": text(300)}
+            line = json.dumps({"timestamp": ts, "type": "response_item", "payload": p}) + "\n"
+            total += 1000
+            line += json.dumps({"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count", "info": {
+                "total_token_usage": {"total_tokens": total}, "last_token_usage": {"input_tokens": 990, "output_tokens": 10}}}}) + "\n"
+            f.write(line)
+            n += len(line)
+
+per = 1.5 * 1024 * 1024
+count = max(2, int(total_mb * 1024 * 1024 / per))
+for k in range(count):
+    if k % 2 == 0:
+        d = os.path.join(out, ".claude/projects/-home-dev-p%d" % (k % 40))
+        os.makedirs(d, exist_ok=True)
+        claude_file(os.path.join(d, "%s.jsonl" % uuid.UUID(int=rnd.getrandbits(128))), per)
+    else:
+        d = os.path.join(out, ".codex/sessions/2026/11/%02d" % (1 + k % 28))
+        os.makedirs(d, exist_ok=True)
+        codex_file(os.path.join(d, "rollout-2026-11-01T00-00-00-%s.jsonl" % uuid.UUID(int=rnd.getrandbits(128))), per)
+if big_mb:
+    d = os.path.join(out, ".claude/projects/-home-dev-big")
+    os.makedirs(d, exist_ok=True)
+    claude_file(os.path.join(d, "%s.jsonl" % uuid.UUID(int=rnd.getrandbits(128))), big_mb * 1024 * 1024)

@@ -1,0 +1,74 @@
+/* Transcript ingest: read the agents' transcripts incrementally, archive the bytes
+ * read (redacted, zstd), derive messages into the index, and link every agent
+ * conversation to a baton session (DESIGN.md §1).
+ *
+ * Where transcripts live comes from the caller (the CLI reads the environment):
+ * baton_ingest_set_roots records the roots on the context; unset roots default to the
+ * agents' usual places under the user's home directory given there. */
+#ifndef BATON_INGEST_H
+#define BATON_INGEST_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "baton/op.h"
+
+struct baton_ctx;
+
+struct baton_source_roots {
+	const char *home;         /* the user's home: defaults below are under it */
+	const char *claude_dir;   /* $CLAUDE_CONFIG_DIR, default ~/.claude */
+	const char *codex_dir;    /* $CODEX_HOME, default ~/.codex */
+	const char *gemini_dir;   /* ~/.gemini */
+	const char *opencode_dir; /* $XDG_DATA_HOME/opencode, default ~/.local/share/opencode */
+};
+
+/* Remember roots on ctx (copied; NULL members keep their defaults). They are stored
+ * as config values sources.home, sources.claude_dir, …, so config.toml can set them
+ * too. Returns 0 or BATON_ENOMEM. */
+int baton_ingest_set_roots(struct baton_ctx *ctx, const struct baton_source_roots *roots);
+
+/* Progress of a long ingest: files done of total, bytes read so far. The library
+ * calls it between files; the CLI draws a bar on a TTY. */
+typedef void (*baton_progress_fn)(void *ud, int64_t files_done, int64_t files_total, int64_t bytes);
+void baton_ingest_set_progress(struct baton_ctx *ctx, baton_progress_fn fn, void *ud);
+
+struct baton_ingest_stats {
+	int64_t files;          /* transcripts looked at */
+	int64_t files_read;     /* transcripts with new bytes */
+	int64_t bytes;          /* bytes read from transcripts */
+	int64_t lines;          /* lines parsed */
+	int64_t bad_lines;      /* lines skipped (do not parse, too long) */
+	int64_t messages;       /* messages added or updated */
+	int64_t conversations;  /* conversations linked for the first time */
+	int64_t sessions;       /* sessions created for them */
+	int64_t resets;         /* files re-read because replaced or truncated */
+	int64_t errors;         /* files that could not be read (skipped) */
+};
+
+/* Ingest the new tail of one transcript of `source` ("claude", "codex", "gemini",
+ * "opencode"; NULL: guessed from the path) and link its conversation. When
+ * forced_session_id is not NULL the conversation is linked to that session (and
+ * re-linked if it was linked elsewhere); else the linking rule applies. Safe to call
+ * often: an unchanged file costs a stat. stats (optional) are added to.
+ * Errors: BATON_EINVALID (unknown source), BATON_ENOTFOUND (no such file or session),
+ * other codes for I/O and the store. */
+int baton_ingest_file(struct baton_ctx *ctx, const char *source, const char *path,
+		      const char *forced_session_id, struct baton_ingest_stats *stats);
+
+/* Discover and ingest every transcript of `source` (NULL: all sources). forced
+ * applies to conversations seen for the first time whose records are newer than
+ * the forced session's creation. */
+int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forced_session_id,
+		     struct baton_ingest_stats *stats);
+
+/* The baton session linked to an agent conversation: *out_session_id malloc'd
+ * (caller's), or BATON_ENOTFOUND when the conversation is not known. */
+int baton_conversation_session(struct baton_ctx *ctx, const char *source, const char *agent_session_id,
+			       char **out_session_id);
+
+/* Operations: ingest, messages, search, stats, and the hidden transcripts.dump. */
+extern const struct baton_op baton_transcript_ops[];
+
+#endif

@@ -1,0 +1,1107 @@
+/* Transcript ingest (DESIGN.md §2): per transcript, read only the bytes appended
+ * since last time, redact them, append them to the archive, derive messages into the
+ * index, and link the agent conversation to a baton session.
+ *
+ * The reader parses the redacted bytes exactly as archived, and its working state is
+ * saved with the read position in the same transaction, so `baton index rebuild`
+ * (which replays the archive) derives the very same rows as incremental ingest. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "baton/clock.h"
+#include "baton/config.h"
+#include "baton/fsutil.h"
+#include "baton/git.h"
+#include "baton/index.h"
+#include "baton/ingest.h"
+#include "baton/json.h"
+#include "baton/lines.h"
+#include "baton/log.h"
+#include "baton/redact.h"
+#include "baton/session.h"
+#include "baton/strbuf.h"
+#include "baton/ulid.h"
+#include "core/ctx.h"
+#include "ops/ingest_internal.h"
+#include "sources/source.h"
+#include "store/archive.h"
+#include "store/modules.h"
+
+#define MAX_LINE (16 * 1024 * 1024)   /* longer lines are skipped (counted as bad) */
+#define CHUNK (4 * 1024 * 1024)       /* bytes per archive step and transaction */
+#define MAX_WHOLE (64 * 1024 * 1024)  /* whole-document transcripts (.json) */
+#define HEAD_LEN 4096                 /* bytes hashed to recognise a replaced file */
+#define MAX_TEXT (64 * 1024)          /* message text kept in the index */
+#define MAX_RESULT (8 * 1024)         /* tool results are truncated harder */
+#define ACTIVE_MS (24LL * 3600 * 1000) /* a conversation newer than this makes an active session */
+
+/* ---- roots ---------------------------------------------------------------------- */
+
+int baton_ingest_set_roots(struct baton_ctx *ctx, const struct baton_source_roots *r)
+{
+	static const char *const keys[] = { "sources.home", "sources.claude_dir", "sources.codex_dir",
+					    "sources.gemini_dir", "sources.opencode_dir" };
+	const char *vals[] = { r->home, r->claude_dir, r->codex_dir, r->gemini_dir, r->opencode_dir };
+	for (size_t i = 0; i < 5; i++)
+		if (vals[i] && *vals[i] && baton_config_set(&ctx->config, keys[i], vals[i], "caller"))
+			return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	return 0;
+}
+
+void baton_ingest_set_progress(struct baton_ctx *ctx, baton_progress_fn fn, void *ud)
+{
+	ctx->progress = fn;
+	ctx->progress_ud = ud;
+}
+
+struct roots_buf {
+	struct baton_source_roots r;
+	char *owned[4];
+};
+
+static void roots_release(struct roots_buf *b)
+{
+	for (int i = 0; i < 4; i++)
+		free(b->owned[i]);
+}
+
+/* Configured roots, else the agents' defaults under sources.home. */
+static void roots_resolve(struct baton_ctx *ctx, struct roots_buf *b)
+{
+	static const char *const keys[] = { "sources.claude_dir", "sources.codex_dir", "sources.gemini_dir",
+					    "sources.opencode_dir" };
+	static const char *const defs[] = { ".claude", ".codex", ".gemini", ".local/share/opencode" };
+	const char *home = baton_config_str(ctx, "sources.home", NULL);
+	const char **slots[] = { &b->r.claude_dir, &b->r.codex_dir, &b->r.gemini_dir, &b->r.opencode_dir };
+	memset(b, 0, sizeof *b);
+	b->r.home = home;
+	for (int i = 0; i < 4; i++) {
+		const char *v = baton_config_str(ctx, keys[i], NULL);
+		if (v && *v)
+			*slots[i] = v;
+		else if (home && *home)
+			*slots[i] = b->owned[i] = baton_path_join(home, defs[i]);
+	}
+}
+
+/* ---- the sink: messages and usage into the index -------------------------------- */
+
+static int sanitize(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	int cut = n > max;
+	if (cut) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--; /* do not split a UTF-8 sequence */
+	}
+	if (baton_utf8_sanitize(sb, s, n))
+		return -1;
+	return cut ? baton_strbuf_adds(sb, " […]") : 0;
+}
+
+static int sink_message(void *ud, const char *sid, int64_t seq, const struct baton_msg *m)
+{
+	struct baton_ingest_sink *s = ud;
+	struct baton_ctx *ctx = s->ctx;
+	struct strbuf text = STRBUF_INIT, cmd = STRBUF_INIT;
+	char *paths = NULL;
+	int rc = 0;
+	if (s->collect) {
+		cJSON *o = cJSON_CreateObject();
+		baton_json_add_int(o, "seq", seq);
+		baton_json_add_str(o, "key", m->key);
+		baton_json_add_str(o, "ts", m->ts);
+		baton_json_add_str(o, "role", m->role);
+		baton_json_add_str(o, "kind", m->kind);
+		baton_json_add_str(o, "tool", m->tool);
+		baton_json_add_copy(o, "paths", m->paths);
+		baton_json_add_str(o, "command", m->command);
+		if (m->text)
+			sanitize(&text, m->text, 200);
+		baton_json_add_str(o, "text", m->text ? text.buf : NULL);
+		baton_json_add_bool(o, "prompt", m->prompt);
+		cJSON_AddItemToArray(s->collect, o);
+		baton_strbuf_release(&text);
+		return 0;
+	}
+	if (m->text && sanitize(&text, m->text, m->kind && !strcmp(m->kind, "tool_result") ? MAX_RESULT : MAX_TEXT)) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (m->command && sanitize(&cmd, m->command, MAX_RESULT)) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (m->paths && cJSON_GetArraySize(m->paths)) {
+		struct strbuf pb = STRBUF_INIT;
+		char *raw = cJSON_PrintUnformatted(m->paths);
+		if (raw)
+			baton_utf8_sanitize(&pb, raw, strlen(raw));
+		cJSON_free(raw);
+		paths = baton_strbuf_detach(&pb);
+	}
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"INSERT INTO messages(source, agent_session_id, key, transcript, seq, ts, role, kind, tool, paths, command, text)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+		" ON CONFLICT(source, agent_session_id, key) DO UPDATE SET"
+		" seq = CASE WHEN excluded.transcript < messages.transcript THEN excluded.seq ELSE messages.seq END,"
+		" transcript = min(messages.transcript, excluded.transcript),"
+		" ts = excluded.ts, role = excluded.role, kind = excluded.kind, tool = excluded.tool,"
+		" paths = excluded.paths, command = excluded.command, text = excluded.text"
+		" WHERE messages.text IS NOT excluded.text OR messages.tool IS NOT excluded.tool"
+		" OR messages.ts IS NOT excluded.ts OR messages.paths IS NOT excluded.paths"
+		" OR excluded.transcript < messages.transcript");
+	if (!st) {
+		rc = BATON_ERROR;
+		goto out;
+	}
+	baton_bind_text(st, 1, s->source);
+	baton_bind_text(st, 2, sid);
+	baton_bind_text(st, 3, m->key);
+	baton_bind_text(st, 4, s->tkey);
+	sqlite3_bind_int64(st, 5, seq);
+	baton_bind_text(st, 6, m->ts);
+	baton_bind_text(st, 7, m->role ? m->role : "user");
+	baton_bind_text(st, 8, m->kind ? m->kind : "text");
+	baton_bind_text(st, 9, m->tool);
+	baton_bind_text(st, 10, paths);
+	baton_bind_text(st, 11, m->command ? cmd.buf : NULL);
+	baton_bind_text(st, 12, m->text ? text.buf : NULL);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = baton_index_error(ctx, "store message");
+	else
+		s->messages += sqlite3_changes(ctx->db) > 0;
+	sqlite3_reset(st);
+out:
+	free(paths);
+	baton_strbuf_release(&text);
+	baton_strbuf_release(&cmd);
+	return rc;
+}
+
+static int sink_usage(void *ud, const char *sid, const struct baton_usage *u)
+{
+	struct baton_ingest_sink *s = ud;
+	if (s->collect_usage) {
+		cJSON *o = cJSON_CreateObject();
+		baton_json_add_str(o, "key", u->key);
+		baton_json_add_str(o, "model", u->model);
+		baton_json_add_int(o, "input", u->input);
+		baton_json_add_int(o, "output", u->output);
+		baton_json_add_int(o, "cache_read", u->cache_read);
+		baton_json_add_int(o, "cache_write", u->cache_write);
+		baton_json_add_int(o, "reasoning", u->reasoning);
+		cJSON_AddItemToArray(s->collect_usage, o);
+		return 0;
+	}
+	if (s->collect)
+		return 0;
+	sqlite3_stmt *st = baton_index_stmt(s->ctx,
+		"INSERT INTO usage(source, agent_session_id, key, model, input, output, cache_read, cache_write, reasoning)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(source, agent_session_id, key) DO UPDATE SET"
+		" model = coalesce(excluded.model, model), input = max(input, excluded.input), output = max(output, excluded.output),"
+		" cache_read = max(cache_read, excluded.cache_read), cache_write = max(cache_write, excluded.cache_write),"
+		" reasoning = max(reasoning, excluded.reasoning)");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, s->source);
+	baton_bind_text(st, 2, sid);
+	baton_bind_text(st, 3, u->key);
+	baton_bind_text(st, 4, u->model);
+	sqlite3_bind_int64(st, 5, u->input > 0 ? u->input : 0);
+	sqlite3_bind_int64(st, 6, u->output > 0 ? u->output : 0);
+	sqlite3_bind_int64(st, 7, u->cache_read > 0 ? u->cache_read : 0);
+	sqlite3_bind_int64(st, 8, u->cache_write > 0 ? u->cache_write : 0);
+	sqlite3_bind_int64(st, 9, u->reasoning > 0 ? u->reasoning : 0);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(s->ctx, "store usage");
+}
+
+/* Forget this transcript's messages from key on (all when key is NULL). */
+static int sink_truncate(void *ud, const char *sid, const char *key)
+{
+	struct baton_ingest_sink *s = ud;
+	if (s->collect) {
+		cJSON_AddItemToArray(s->collect, cJSON_CreateString(key ? key : "(truncate all)"));
+		return 0;
+	}
+	sqlite3_stmt *st;
+	if (key) {
+		st = baton_index_stmt(s->ctx,
+			"DELETE FROM messages WHERE transcript = ?1 AND seq >= coalesce((SELECT min(seq) FROM messages"
+			" WHERE transcript = ?1 AND source = ?2 AND agent_session_id = ?3"
+			" AND (key = ?4 OR substr(key, 1, length(?4) + 1) = ?4 || '#')), 0)");
+	} else {
+		st = baton_index_stmt(s->ctx, "DELETE FROM messages WHERE transcript = ?1");
+	}
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, s->tkey);
+	if (key) {
+		baton_bind_text(st, 2, s->source);
+		baton_bind_text(st, 3, sid);
+		baton_bind_text(st, 4, key);
+	}
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(s->ctx, "forget messages");
+}
+
+void baton_ingest_sink_init(struct baton_ingest_sink *s, struct baton_ctx *ctx, const char *source, const char *tkey)
+{
+	memset(s, 0, sizeof *s);
+	s->ctx = ctx;
+	s->source = source;
+	s->tkey = tkey;
+	s->sink.ud = s;
+	s->sink.message = sink_message;
+	s->sink.usage = sink_usage;
+	s->sink.truncate = sink_truncate;
+}
+
+/* Feed buf[0..len) line by line (a whole document when whole) to the reader. */
+int baton_ingest_parse(struct baton_reader *r, const char *buf, size_t len, bool whole)
+{
+	int rc = 0;
+	if (whole)
+		return len ? r->src->line(r, buf, len) : 0;
+	const char *p = buf, *end = buf + len;
+	while (p < end && !rc) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (n)
+			rc = r->src->line(r, p, n);
+		p += n + 1;
+	}
+	return rc;
+}
+
+/* ---- per-transcript read state ------------------------------------------------- */
+
+struct tstate {
+	bool known;
+	int64_t dev, ino, size, offset, head_len, asize;
+	char head[17];
+	cJSON *state;
+};
+
+static int tstate_load(struct baton_ctx *ctx, const char *tkey, struct tstate *t)
+{
+	memset(t, 0, sizeof *t);
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT dev, ino, size, offset, head, head_len, asize, state FROM transcripts WHERE key = ?1");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, tkey);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		t->known = true;
+		t->dev = sqlite3_column_int64(st, 0);
+		t->ino = sqlite3_column_int64(st, 1);
+		t->size = sqlite3_column_int64(st, 2);
+		t->offset = sqlite3_column_int64(st, 3);
+		snprintf(t->head, sizeof t->head, "%s", baton_col_text(st, 4) ? baton_col_text(st, 4) : "");
+		t->head_len = sqlite3_column_int64(st, 5);
+		t->asize = sqlite3_column_int64(st, 6);
+		t->state = baton_col_text(st, 7) ? cJSON_Parse(baton_col_text(st, 7)) : NULL;
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return baton_index_error(ctx, "read transcript state");
+	if (!cJSON_IsObject(t->state)) {
+		cJSON_Delete(t->state);
+		t->state = cJSON_CreateObject();
+	}
+	return t->state ? 0 : baton_error(ctx, BATON_ENOMEM, "out of memory");
+}
+
+static int tstate_save(struct baton_ctx *ctx, const char *tkey, const char *source, const char *path,
+		       const struct tstate *t)
+{
+	char *state = baton_json_print(t->state);
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"INSERT OR REPLACE INTO transcripts(key, source, path, dev, ino, size, offset, head, head_len, asize, state, sid)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+	if (!st || !state) {
+		cJSON_free(state);
+		return st ? baton_error(ctx, BATON_ENOMEM, "out of memory") : BATON_ERROR;
+	}
+	baton_bind_text(st, 1, tkey);
+	baton_bind_text(st, 2, source);
+	baton_bind_text(st, 3, path);
+	sqlite3_bind_int64(st, 4, t->dev);
+	sqlite3_bind_int64(st, 5, t->ino);
+	sqlite3_bind_int64(st, 6, t->size);
+	sqlite3_bind_int64(st, 7, t->offset);
+	baton_bind_text(st, 8, t->head);
+	sqlite3_bind_int64(st, 9, t->head_len);
+	sqlite3_bind_int64(st, 10, t->asize);
+	baton_bind_text(st, 11, state);
+	baton_bind_text(st, 12, baton_json_str(t->state, "sid"));
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	cJSON_free(state);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "record transcript state");
+}
+
+/* After the conversation's new messages: its last_seen moves with them. */
+static int touch_conversation(struct baton_ctx *ctx, const char *source, const cJSON *state)
+{
+	const char *sid = baton_json_str(state, "sid"), *last = baton_json_str(state, "last");
+	if (!sid || !last)
+		return 0;
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"UPDATE conversations SET last_seen = ?3 WHERE source = ?1 AND agent_session_id = ?2"
+		" AND (last_seen IS NULL OR last_seen < ?3)");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, source);
+	baton_bind_text(st, 2, sid);
+	baton_bind_text(st, 3, last);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "update conversation");
+}
+
+/* A reset (the file was replaced or truncated) starts the reader afresh but keeps
+ * the conversation id and the sequence counter. */
+static void state_reset(cJSON **state)
+{
+	cJSON *fresh = cJSON_CreateObject();
+	static const char *const keep[] = { "sid", "seq", "prompt", "first" };
+	for (size_t i = 0; i < 4; i++) {
+		const cJSON *v = cJSON_GetObjectItem(*state, keep[i]);
+		if (v)
+			cJSON_AddItemToObject(fresh, keep[i], cJSON_Duplicate(v, 1));
+	}
+	cJSON_Delete(*state);
+	*state = fresh;
+}
+
+/* One archived step through the reader, inside the caller's transaction. */
+static int apply_step(struct baton_ctx *ctx, const struct baton_source *src, const char *tkey, const char *path,
+		      struct tstate *t, const char *data, size_t len, bool whole, int64_t *lines, int64_t *bad,
+		      int64_t *msgs)
+{
+	struct baton_ingest_sink s;
+	baton_ingest_sink_init(&s, ctx, src->name, tkey);
+	struct baton_reader r = { .src = src, .path = path, .state = t->state, .sink = &s.sink };
+	int rc = baton_ingest_parse(&r, data, len, whole);
+	const cJSON *convs = baton_json_obj(t->state, "convs"), *c;
+	if (!rc && convs) {
+		cJSON_ArrayForEach(c, convs)
+			if (!rc)
+				rc = touch_conversation(ctx, src->name, c);
+	} else if (!rc) {
+		rc = touch_conversation(ctx, src->name, t->state);
+	}
+	if (lines)
+		*lines += r.lines;
+	if (bad)
+		*bad += r.bad_lines;
+	if (msgs)
+		*msgs += s.messages;
+	return rc;
+}
+
+/* ---- archive replay (the index module's rebuild source) ------------------------- */
+
+static int replay_step(void *ud, const char *name, const cJSON *meta, const char *data, size_t len, int64_t size_after)
+{
+	struct baton_ctx *ctx = ud;
+	const struct baton_source *src = baton_source_find(baton_json_str(meta, "source"));
+	const char *path = baton_json_str(meta, "path");
+	struct tstate t;
+	if (!src || !path)
+		return 0; /* from a newer baton, or damaged: skip */
+	int rc = tstate_load(ctx, name, &t);
+	if (rc)
+		return rc;
+	if (baton_json_bool(meta, "reset", false))
+		state_reset(&t.state);
+	rc = apply_step(ctx, src, name, path, &t, data, len, baton_json_bool(meta, "whole", false), NULL, NULL, NULL);
+	t.dev = baton_json_int(meta, "dev", 0);
+	t.ino = baton_json_int(meta, "ino", 0);
+	t.size = baton_json_int(meta, "size", 0);
+	t.offset = baton_json_int(meta, "end", 0);
+	t.head_len = baton_json_int(meta, "head_len", 0);
+	snprintf(t.head, sizeof t.head, "%s", baton_json_str(meta, "head") ? baton_json_str(meta, "head") : "");
+	t.asize = size_after;
+	if (!rc)
+		rc = tstate_save(ctx, name, src->name, path, &t);
+	cJSON_Delete(t.state);
+	return rc;
+}
+
+static int replay_archive(struct baton_ctx *ctx)
+{
+	return baton_archive_replay(ctx, replay_step, ctx);
+}
+
+/* ---- linking (DESIGN.md §1) ----------------------------------------------------- */
+
+int baton_conversation_session(struct baton_ctx *ctx, const char *source, const char *agent_session_id,
+			       char **out_session_id)
+{
+	*out_session_id = NULL;
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT session_id FROM conversations WHERE source = ?1 AND agent_session_id = ?2");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, source);
+	baton_bind_text(st, 2, agent_session_id);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*out_session_id = strdup(baton_col_text(st, 0));
+	sqlite3_reset(st);
+	if (r == SQLITE_ROW)
+		return *out_session_id ? 0 : baton_error(ctx, BATON_ENOMEM, "out of memory");
+	if (r != SQLITE_DONE)
+		return baton_index_error(ctx, "find conversation");
+	return baton_error(ctx, BATON_ENOTFOUND, "conversation '%s' of %s is not known; run 'baton ingest'",
+			   agent_session_id ? agent_session_id : "", source ? source : "?");
+}
+
+/* The first line of a prompt, shortened at a word boundary. */
+static char *shorten(const char *s, size_t max)
+{
+	while (*s == ' ' || *s == '\n' || *s == '\t')
+		s++;
+	size_t n = strcspn(s, "\n");
+	if (n > max) {
+		n = max;
+		while (n > max / 2 && s[n] != ' ')
+			n--;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	baton_utf8_sanitize(&sb, s, n);
+	if (s[n] && s[n] != '\n')
+		baton_strbuf_adds(&sb, "…");
+	return baton_strbuf_detach(&sb);
+}
+
+static char *slug(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int words = 0;
+	for (const char *p = text ? text : ""; *p && words < 4;) {
+		while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			p++;
+		if (!*p)
+			break;
+		if (sb.len)
+			baton_strbuf_addch(&sb, '-');
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+			if (sb.len < 40)
+				baton_strbuf_addch(&sb, (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+			p++;
+		}
+		words++;
+	}
+	if (!sb.len)
+		baton_strbuf_adds(&sb, "conversation");
+	return baton_strbuf_detach(&sb);
+}
+
+/* A new session for a conversation seen for the first time: its times, place and
+ * objective come from the records, not from now and here. */
+static int session_for(struct baton_ctx *ctx, const char *source, const cJSON *state, cJSON **out)
+{
+	const char *cwd = baton_json_str(state, "cwd");
+	const char *first = baton_json_str(state, "first"), *last = baton_json_str(state, "last");
+	const char *prompt = baton_json_str(state, "prompt");
+	char id[BATON_ULID_LEN], now[BATON_TIME_LEN];
+	int64_t now_ms = baton_now_ms(ctx), last_ms = 0;
+	char *root = NULL, *objective = NULL, *red = NULL, *sn = NULL;
+	int rc = 0;
+	*out = NULL;
+	baton_time_format(now, now_ms);
+	if (!last || baton_time_parse(&last_ms, last))
+		last_ms = now_ms;
+	if (cwd && baton_is_dir(cwd) && (rc = baton_git_root(ctx, &root, cwd)))
+		return rc;
+	if (prompt) {
+		objective = shorten(prompt, 160);
+		red = baton_redact_str(ctx, objective);
+		if (!red) {
+			rc = BATON_ERROR;
+			goto out;
+		}
+	}
+	sn = slug(red);
+	/* above every stored id: with a fixed clock and seed (tests) two processes
+	 * would otherwise draw the same one */
+	sqlite3_stmt *mx = baton_index_stmt(ctx, "SELECT max(id) FROM sessions");
+	char floor[BATON_ULID_LEN] = "";
+	if (mx && sqlite3_step(mx) == SQLITE_ROW && baton_col_text(mx, 0))
+		snprintf(floor, sizeof floor, "%s", baton_col_text(mx, 0));
+	if (mx)
+		sqlite3_reset(mx);
+	baton_ulid_new(ctx, id, now_ms, floor[0] ? floor : NULL);
+	cJSON *s = cJSON_CreateObject();
+	baton_json_add_str(s, "id", id);
+	baton_json_add_str(s, "created_at", first ? first : now);
+	baton_json_add_str(s, "updated_at", last ? last : now);
+	baton_json_add_str(s, "status", now_ms - last_ms < ACTIVE_MS ? "active" : "expired");
+	baton_json_add_str(s, "source", source);
+	baton_json_add_str(s, "shortname", sn);
+	baton_json_add_str(s, "objective", red);
+	baton_json_add_str(s, "cwd", cwd);
+	baton_json_add_str(s, "repo_root", root ? root : NULL);
+	cJSON *g = cJSON_AddObjectToObject(s, "git");
+	baton_json_add_str(g, "branch", baton_json_str(state, "branch"));
+	*out = baton_session_normalize(s);
+	cJSON_Delete(s);
+	if (!*out)
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+out:
+	free(root);
+	free(objective);
+	free(red);
+	free(sn);
+	return rc;
+}
+
+static cJSON *conversation_fields(const char *source, const char *sid, const char *session_id, const char *path,
+				  const cJSON *state)
+{
+	cJSON *f = cJSON_CreateObject();
+	cJSON *c = cJSON_AddObjectToObject(f, "conversation");
+	baton_json_add_str(c, "source", source);
+	baton_json_add_str(c, "agent_session_id", sid);
+	baton_json_add_str(c, "session_id", session_id);
+	baton_json_add_str(c, "transcript_path", path);
+	baton_json_add_str(c, "first_seen", baton_json_str(state, "first"));
+	baton_json_add_str(c, "last_seen", baton_json_str(state, "last"));
+	baton_json_add_str(c, "cwd", baton_json_str(state, "cwd"));
+	return f;
+}
+
+/* forced: a session id that must get the link; explicit: the caller named this very
+ * transcript (a hook, a PATH argument), so forcing may also move an existing link. */
+static int link_conversation(struct baton_ctx *ctx, const char *source, const char *path, const cJSON *state,
+			     const char *forced, bool explicit, struct baton_ingest_stats *stats)
+{
+	const char *sid = baton_json_str(state, "sid");
+	char *linked = NULL;
+	cJSON *session = NULL, *fs = NULL;
+	int rc;
+	if (!sid)
+		return 0; /* nothing read yet that names the conversation */
+	rc = baton_conversation_session(ctx, source, sid, &linked);
+	if (rc && rc != BATON_ENOTFOUND)
+		return rc;
+	rc = 0;
+	if (forced && (rc = baton_session_get(ctx, &fs, forced)))
+		goto out;
+	if (linked) {
+		if (fs && explicit && strcmp(linked, baton_json_str(fs, "id")))
+			rc = baton_log_append(ctx, "conversation_linked",
+					      conversation_fields(source, sid, baton_json_str(fs, "id"), path, state), NULL);
+		goto out;
+	}
+	const char *last = baton_json_str(state, "last");
+	if (fs && !explicit && last && baton_json_str(fs, "created_at") &&
+	    strcmp(last, baton_json_str(fs, "created_at")) < 0) {
+		/* an old conversation found by discovery: not the forced session's work */
+		cJSON_Delete(fs);
+		fs = NULL;
+	}
+	if (fs) {
+		session = fs;
+		fs = NULL;
+	} else {
+		const char *cwd = baton_json_str(state, "cwd");
+		cJSON *cur = NULL;
+		if (cwd && (rc = baton_session_current(ctx, &cur, cwd)))
+			goto out;
+		/* the repo's active session takes conversations of its lifetime */
+		if (cur && (!last || !baton_json_str(cur, "created_at") ||
+			    strcmp(last, baton_json_str(cur, "created_at")) >= 0)) {
+			session = cur;
+		} else {
+			cJSON_Delete(cur);
+			if ((rc = session_for(ctx, source, state, &session)))
+				goto out;
+			cJSON *sf = cJSON_CreateObject();
+			cJSON_AddItemToObject(sf, "session", cJSON_Duplicate(session, 1));
+			struct baton_event_spec ev[2] = {
+				{ "session_saved", sf },
+				{ "conversation_linked", conversation_fields(source, sid, baton_json_str(session, "id"), path, state) },
+			};
+			rc = baton_log_append_many(ctx, ev, 2, NULL);
+			if (!rc && stats) {
+				stats->sessions++;
+				stats->conversations++;
+			}
+			goto out;
+		}
+	}
+	rc = baton_log_append(ctx, "conversation_linked",
+			      conversation_fields(source, sid, baton_json_str(session, "id"), path, state), NULL);
+	if (!rc && stats)
+		stats->conversations++;
+out:
+	free(linked);
+	cJSON_Delete(session);
+	cJSON_Delete(fs);
+	return rc;
+}
+
+/* ---- reading one transcript ----------------------------------------------------- */
+
+static char *transcript_key(const char *source, const char *path)
+{
+	char h[17];
+	struct strbuf sb = STRBUF_INIT;
+	baton_hash_hex(h, path, strlen(path));
+	baton_strbuf_addf(&sb, "%s/%s.zst", source, h);
+	return baton_strbuf_detach(&sb);
+}
+
+static int head_hash(int fd, int64_t len, char out[17])
+{
+	char buf[HEAD_LEN];
+	ssize_t n = len > 0 ? pread(fd, buf, (size_t)(len < HEAD_LEN ? len : HEAD_LEN), 0) : 0;
+	if (n < 0)
+		return -1;
+	baton_hash_hex(out, buf, (size_t)n);
+	return (int)n;
+}
+
+/* Archive and apply one step: one transaction. */
+static int commit_step(struct baton_ctx *ctx, const struct baton_source *src, const char *tkey, const char *path,
+		       struct tstate *t, const struct stat *st, int64_t off, int64_t end, bool reset, bool whole,
+		       const struct strbuf *data, struct baton_ingest_stats *stats)
+{
+	cJSON *meta = cJSON_CreateObject();
+	int rc;
+	baton_json_add_int(meta, "v", 1);
+	baton_json_add_str(meta, "source", src->name);
+	baton_json_add_str(meta, "path", path);
+	baton_json_add_int(meta, "dev", (int64_t)st->st_dev);
+	baton_json_add_int(meta, "ino", (int64_t)st->st_ino);
+	baton_json_add_int(meta, "size", (int64_t)st->st_size);
+	baton_json_add_int(meta, "off", off);
+	baton_json_add_int(meta, "end", end);
+	baton_json_add_str(meta, "head", t->head);
+	baton_json_add_int(meta, "head_len", t->head_len);
+	if (reset)
+		baton_json_add_bool(meta, "reset", true);
+	if (whole)
+		baton_json_add_bool(meta, "whole", true);
+	if ((rc = baton_index_begin(ctx)))
+		goto out;
+	int64_t asize = 0;
+	if ((rc = baton_archive_append(ctx, tkey, t->asize, meta, data->buf, data->len, &asize)))
+		goto fail;
+	if (reset)
+		state_reset(&t->state);
+	if ((rc = apply_step(ctx, src, tkey, path, t, data->buf, data->len, whole, &stats->lines, &stats->bad_lines,
+			     &stats->messages)))
+		goto fail;
+	t->asize = asize;
+	t->dev = (int64_t)st->st_dev;
+	t->ino = (int64_t)st->st_ino;
+	t->size = (int64_t)st->st_size;
+	t->offset = end;
+	if ((rc = tstate_save(ctx, tkey, src->name, path, t)) || (rc = baton_index_commit(ctx)))
+		goto fail;
+	t->known = true;
+	goto out;
+fail:
+	baton_index_rollback(ctx);
+out:
+	cJSON_Delete(meta);
+	return rc;
+}
+
+static int read_whole(struct baton_ctx *ctx, const struct baton_source *src, const char *tkey, const char *path,
+		      struct tstate *t, int fd, const struct stat *st, struct baton_ingest_stats *stats)
+{
+	struct strbuf raw = STRBUF_INIT, red = STRBUF_INIT;
+	int rc = 0;
+	char h[17];
+	if (st->st_size > MAX_WHOLE) {
+		stats->bad_lines++;
+		return 0;
+	}
+	if (baton_strbuf_grow(&raw, (size_t)st->st_size + 1)) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto out;
+	}
+	ssize_t n = pread(fd, raw.buf, (size_t)st->st_size, 0);
+	if (n < 0) {
+		rc = baton_error(ctx, BATON_ERROR, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	raw.len = (size_t)n;
+	raw.buf[raw.len] = '\0';
+	baton_hash_hex(h, raw.buf, raw.len);
+	if (t->known && !strcmp(h, t->head))
+		goto out; /* unchanged */
+	/* one line: the document re-printed without its newlines */
+	cJSON *doc = cJSON_ParseWithLength(raw.buf, raw.len);
+	char *flat = doc ? cJSON_PrintUnformatted(doc) : NULL;
+	cJSON_Delete(doc);
+	if (!flat) {
+		stats->bad_lines++; /* being rewritten, or not JSON: next time */
+		goto out;
+	}
+	rc = baton_redact(ctx, &red, flat, strlen(flat));
+	cJSON_free(flat);
+	if (rc)
+		goto out;
+	snprintf(t->head, sizeof t->head, "%s", h);
+	t->head_len = (int64_t)raw.len;
+	stats->bytes += (int64_t)raw.len;
+	stats->files_read++;
+	rc = commit_step(ctx, src, tkey, path, t, st, 0, (int64_t)raw.len, false, true, &red, stats);
+out:
+	baton_strbuf_release(&raw);
+	baton_strbuf_release(&red);
+	return rc;
+}
+
+static int read_lines(struct baton_ctx *ctx, const struct baton_source *src, const char *tkey, const char *path,
+		      struct tstate *t, int fd, const struct stat *st, struct baton_ingest_stats *stats)
+{
+	struct baton_lines lr;
+	struct strbuf chunk = STRBUF_INIT;
+	int64_t start = t->offset;
+	bool reset = false;
+	int rc = 0;
+	if (t->known) {
+		char h[17];
+		int hl = t->head_len ? head_hash(fd, t->head_len, h) : 0;
+		if ((int64_t)st->st_size < t->offset || hl < 0 || (t->head_len && (hl != t->head_len || strcmp(h, t->head)))) {
+			reset = true; /* replaced or truncated: read it again from the start */
+			start = 0;
+			stats->resets++;
+		} else if ((int64_t)st->st_size == t->offset) {
+			return 0;
+		}
+	}
+	if (baton_lines_init(&lr, fd, start, MAX_LINE))
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	char *line;
+	size_t len;
+	int r;
+	int64_t chunk_start = start;
+	bool any = false;
+	uint64_t long_before = 0;
+	while ((r = baton_lines_next(&lr, &line, &len, NULL)) == 1) {
+		if ((rc = baton_redact(ctx, &chunk, line, len)) || (rc = baton_strbuf_addch(&chunk, '\n') ? BATON_ENOMEM : 0))
+			goto out;
+		if (chunk.len >= CHUNK) {
+			int64_t end = baton_lines_offset(&lr);
+			t->head_len = end < HEAD_LEN ? end : HEAD_LEN;
+			head_hash(fd, t->head_len, t->head);
+			stats->bytes += end - chunk_start;
+			if ((rc = commit_step(ctx, src, tkey, path, t, st, chunk_start, end, reset, false, &chunk, stats)))
+				goto out;
+			reset = false;
+			any = true;
+			chunk_start = end;
+			baton_strbuf_reset(&chunk);
+		}
+	}
+	if (r < 0) {
+		rc = baton_error(ctx, BATON_ERROR, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	stats->bad_lines += (int64_t)(lr.skipped_long - long_before);
+	int64_t end = baton_lines_offset(&lr);
+	if (end > chunk_start || reset) {
+		t->head_len = end < HEAD_LEN ? end : HEAD_LEN;
+		head_hash(fd, t->head_len, t->head);
+		stats->bytes += end - chunk_start;
+		rc = commit_step(ctx, src, tkey, path, t, st, chunk_start, end, reset, false, &chunk, stats);
+		any = true;
+	}
+	if (any)
+		stats->files_read++;
+out:
+	baton_lines_release(&lr);
+	baton_strbuf_release(&chunk);
+	return rc;
+}
+
+/* A database: the source exports what changed since the watermark as JSONL. */
+static int read_export(struct baton_ctx *ctx, const struct baton_source *src, const char *tkey, const char *path,
+		       struct tstate *t, const struct stat *st, struct baton_ingest_stats *stats)
+{
+	struct strbuf raw = STRBUF_INIT, red = STRBUF_INIT;
+	int64_t next = t->offset;
+	int rc = src->export(ctx, path, t->offset, &raw, &next);
+	if (rc || !raw.len)
+		goto out;
+	/* line by line: a pattern must never run across records */
+	for (const char *p = raw.buf, *e = raw.buf + raw.len; p < e && !rc;) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		if (!(rc = baton_redact(ctx, &red, p, n)))
+			rc = baton_strbuf_addch(&red, '\n') ? baton_error(ctx, BATON_ENOMEM, "out of memory") : 0;
+		p += n + 1;
+	}
+	if (rc)
+		goto out;
+	stats->bytes += (int64_t)raw.len;
+	stats->files_read++;
+	rc = commit_step(ctx, src, tkey, path, t, st, t->offset, next, false, false, &red, stats);
+out:
+	baton_strbuf_release(&raw);
+	baton_strbuf_release(&red);
+	return rc;
+}
+
+static bool has_suffix(const char *s, const char *sfx)
+{
+	size_t n = strlen(s), m = strlen(sfx);
+	return n >= m && !strcmp(s + n - m, sfx);
+}
+
+static int ingest_path(struct baton_ctx *ctx, const struct baton_source *src, const char *path, const char *forced,
+		       bool explicit, struct baton_ingest_stats *stats)
+{
+	char *tkey = transcript_key(src->name, path);
+	struct tstate t = { 0 };
+	struct stat st;
+	int fd = -1, rc;
+	if (!tkey)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	stats->files++;
+	if ((rc = tstate_load(ctx, tkey, &t)))
+		goto out;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		if (explicit)
+			rc = baton_error(ctx, errno == ENOENT ? BATON_ENOTFOUND : BATON_ERROR, "cannot read transcript '%s': %s",
+					 path, strerror(errno));
+		else
+			stats->errors++;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = explicit ? baton_error(ctx, BATON_EINVALID, "'%s' is not a file", path) : 0;
+		goto out;
+	}
+	if (src->export)
+		rc = read_export(ctx, src, tkey, path, &t, &st, stats);
+	else if (src->whole_file || (!strcmp(src->name, "gemini") && has_suffix(path, ".json")))
+		rc = read_whole(ctx, src, tkey, path, &t, fd, &st, stats);
+	else
+		rc = read_lines(ctx, src, tkey, path, &t, fd, &st, stats);
+	const cJSON *convs = baton_json_obj(t.state, "convs"), *c;
+	if (!rc && convs) {
+		/* a database of many conversations */
+		cJSON_ArrayForEach(c, convs)
+			if (!rc)
+				rc = link_conversation(ctx, src->name, path, c, forced, explicit, stats);
+	} else if (!rc) {
+		rc = link_conversation(ctx, src->name, path, t.state, forced, explicit, stats);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	cJSON_Delete(t.state);
+	free(tkey);
+	return rc;
+}
+
+static const struct baton_source *guess_source(const char *path)
+{
+	if (baton_source_codex.claims(path))
+		return &baton_source_codex;
+	if (baton_source_opencode.claims(path))
+		return &baton_source_opencode;
+	if (baton_source_gemini.claims(path))
+		return &baton_source_gemini;
+	if (has_suffix(path, ".jsonl"))
+		return &baton_source_claude;
+	return NULL;
+}
+
+int baton_ingest_file(struct baton_ctx *ctx, const char *source, const char *path, const char *forced_session_id,
+		      struct baton_ingest_stats *stats)
+{
+	struct baton_ingest_stats local = { 0 };
+	const struct baton_source *src;
+	if (!stats)
+		stats = &local;
+	if (!path || !*path)
+		return baton_error(ctx, BATON_EINVALID, "ingest: a transcript path is required");
+	char *abs = baton_path_absolute(path, ctx->cwd);
+	if (!abs)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	src = source ? baton_source_find(source) : guess_source(abs);
+	int rc;
+	if (!src)
+		rc = source ? baton_error(ctx, BATON_EINVALID, "ingest: unknown source '%s' (claude, codex, gemini, opencode)", source)
+			    : baton_error(ctx, BATON_EINVALID, "ingest: cannot tell which agent wrote '%s'; give --source", abs);
+	else
+		rc = ingest_path(ctx, src, abs, forced_session_id, true, stats);
+	free(abs);
+	return rc;
+}
+
+struct found_list {
+	char **paths;
+	const struct baton_source **srcs;
+	size_t n, alloc;
+	const struct baton_source *cur;
+};
+
+static int found_add(void *ud, const char *path)
+{
+	struct found_list *l = ud;
+	if (l->n == l->alloc) {
+		size_t a = l->alloc ? l->alloc * 2 : 64;
+		char **p = realloc(l->paths, a * sizeof *p);
+		if (!p)
+			return BATON_ENOMEM;
+		l->paths = p;
+		const struct baton_source **s = realloc(l->srcs, a * sizeof *s);
+		if (!s)
+			return BATON_ENOMEM;
+		l->srcs = s;
+		l->alloc = a;
+	}
+	if (!(l->paths[l->n] = strdup(path)))
+		return BATON_ENOMEM;
+	l->srcs[l->n++] = l->cur;
+	return 0;
+}
+
+int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forced, struct baton_ingest_stats *stats)
+{
+	struct baton_ingest_stats local = { 0 };
+	struct roots_buf roots;
+	struct found_list l = { 0 };
+	int rc = 0;
+	if (!stats)
+		stats = &local;
+	if (source && !baton_source_find(source))
+		return baton_error(ctx, BATON_EINVALID, "ingest: unknown source '%s' (claude, codex, gemini, opencode)", source);
+	roots_resolve(ctx, &roots);
+	for (const struct baton_source *const *s = baton_sources; *s && !rc; s++) {
+		if (source && strcmp(source, (*s)->name))
+			continue;
+		l.cur = *s;
+		rc = (*s)->discover(ctx, &roots.r, found_add, &l);
+		if (rc == BATON_ENOMEM)
+			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		rc = ingest_path(ctx, l.srcs[i], l.paths[i], forced, false, stats);
+		if (rc == BATON_ENOTFOUND || rc == BATON_EINVALID) {
+			/* one bad transcript (or a forced session gone) must not stop the rest */
+			stats->errors++;
+			rc = 0;
+		}
+		if (ctx->progress)
+			ctx->progress(ctx->progress_ud, (int64_t)i + 1, (int64_t)l.n, stats->bytes);
+	}
+	for (size_t i = 0; i < l.n; i++)
+		free(l.paths[i]);
+	free(l.paths);
+	free(l.srcs);
+	roots_release(&roots);
+	return rc;
+}
+
+/* ---- index module --------------------------------------------------------------- */
+
+static const char ingest_schema[] =
+	"CREATE TABLE IF NOT EXISTS transcripts(key TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL,"
+	" dev INTEGER, ino INTEGER, size INTEGER, offset INTEGER NOT NULL DEFAULT 0, head TEXT, head_len INTEGER,"
+	" asize INTEGER NOT NULL DEFAULT 0, state TEXT, sid TEXT);"
+	"CREATE TABLE IF NOT EXISTS conversations(source TEXT NOT NULL, agent_session_id TEXT NOT NULL,"
+	" session_id TEXT NOT NULL, transcript_path TEXT, first_seen TEXT, last_seen TEXT, cwd TEXT,"
+	" event_id TEXT NOT NULL, PRIMARY KEY(source, agent_session_id));"
+	"CREATE INDEX IF NOT EXISTS conversations_session ON conversations(session_id);"
+	"CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+	" agent_session_id TEXT NOT NULL, key TEXT NOT NULL, transcript TEXT NOT NULL, seq INTEGER NOT NULL, ts TEXT,"
+	" role TEXT NOT NULL, kind TEXT NOT NULL, tool TEXT, paths TEXT, command TEXT, text TEXT,"
+	" UNIQUE(source, agent_session_id, key));"
+	"CREATE INDEX IF NOT EXISTS messages_conv ON messages(source, agent_session_id, ts, seq);"
+	"CREATE INDEX IF NOT EXISTS messages_transcript ON messages(transcript, seq);"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, tool, command, content='messages',"
+	" content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER IF NOT EXISTS messages_ai AFTER INSERT ON messages BEGIN"
+	" INSERT INTO messages_fts(rowid, text, tool, command) VALUES(new.id, new.text, new.tool, new.command); END;"
+	"CREATE TRIGGER IF NOT EXISTS messages_ad AFTER DELETE ON messages BEGIN"
+	" INSERT INTO messages_fts(messages_fts, rowid, text, tool, command) VALUES('delete', old.id, old.text, old.tool, old.command); END;"
+	"CREATE TRIGGER IF NOT EXISTS messages_au AFTER UPDATE ON messages BEGIN"
+	" INSERT INTO messages_fts(messages_fts, rowid, text, tool, command) VALUES('delete', old.id, old.text, old.tool, old.command);"
+	" INSERT INTO messages_fts(rowid, text, tool, command) VALUES(new.id, new.text, new.tool, new.command); END;"
+	"CREATE TABLE IF NOT EXISTS usage(source TEXT NOT NULL, agent_session_id TEXT NOT NULL, key TEXT NOT NULL,"
+	" model TEXT, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0,"
+	" cache_read INTEGER NOT NULL DEFAULT 0, cache_write INTEGER NOT NULL DEFAULT 0,"
+	" reasoning INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(source, agent_session_id, key));"
+	/* what verify compares: the rowid is an artefact of insertion order */
+	"CREATE VIEW IF NOT EXISTS messages_v AS SELECT source, agent_session_id, key, transcript, seq, ts, role, kind,"
+	" tool, paths, command, text FROM messages;";
+
+static int apply_linked(struct baton_ctx *ctx, const cJSON *ev)
+{
+	const cJSON *c = baton_json_obj(ev, "conversation");
+	const char *source = baton_json_str(c, "source"), *sid = baton_json_str(c, "agent_session_id");
+	const char *session = baton_json_str(c, "session_id");
+	if (!source || !sid || !session)
+		return 0;
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"INSERT INTO conversations(source, agent_session_id, session_id, transcript_path, first_seen, last_seen, cwd, event_id)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(source, agent_session_id) DO UPDATE SET"
+		" session_id = excluded.session_id, transcript_path = excluded.transcript_path,"
+		" first_seen = coalesce(first_seen, excluded.first_seen),"
+		" last_seen = CASE WHEN last_seen IS NULL OR excluded.last_seen > last_seen THEN excluded.last_seen ELSE last_seen END,"
+		" cwd = coalesce(excluded.cwd, cwd), event_id = excluded.event_id WHERE excluded.event_id > event_id");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, source);
+	baton_bind_text(st, 2, sid);
+	baton_bind_text(st, 3, session);
+	baton_bind_text(st, 4, baton_json_str(c, "transcript_path"));
+	baton_bind_text(st, 5, baton_json_str(c, "first_seen"));
+	baton_bind_text(st, 6, baton_json_str(c, "last_seen"));
+	baton_bind_text(st, 7, baton_json_str(c, "cwd"));
+	baton_bind_text(st, 8, baton_json_str(ev, "id"));
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return baton_index_error(ctx, "apply conversation_linked");
+	/* messages may already be there (archive replayed before a late link): last_seen follows them */
+	st = baton_index_stmt(ctx,
+		"UPDATE conversations SET last_seen = (SELECT max(ts) FROM messages m WHERE m.source = ?1 AND m.agent_session_id = ?2)"
+		" WHERE source = ?1 AND agent_session_id = ?2 AND"
+		" (SELECT max(ts) FROM messages m WHERE m.source = ?1 AND m.agent_session_id = ?2) > coalesce(last_seen, '')");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, source);
+	baton_bind_text(st, 2, sid);
+	r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "apply conversation_linked");
+}
+
+static const struct baton_event_handler ingest_handlers[] = {
+	{ "conversation_linked", apply_linked },
+	{ NULL, NULL },
+};
+
+static const char *const ingest_tables[] = { "conversations", "messages_v", "usage", NULL };
+
+const struct baton_index_module baton_ingest_index = {
+	.name = "transcripts",
+	.schema = ingest_schema,
+	.tables = ingest_tables,
+	.handlers = ingest_handlers,
+	.replay = replay_archive,
+};

@@ -1,0 +1,542 @@
+/* Transcript operations: ingest, messages, search, stats, and a debug dump of one
+ * transcript's normalised messages (used by the golden tests). */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "baton/clock.h"
+#include "baton/fsutil.h"
+#include "baton/git.h"
+#include "baton/index.h"
+#include "baton/ingest.h"
+#include "baton/json.h"
+#include "baton/lines.h"
+#include "baton/redact.h"
+#include "baton/session.h"
+#include "baton/strbuf.h"
+#include "core/ctx.h"
+#include "ops/ingest_internal.h"
+#include "sources/source.h"
+
+#define SEARCH_DEFAULT_LIMIT 20
+#define SEARCH_MAX_LIMIT 500
+#define SEARCH_DEFAULT_BUDGET_MS 2000
+#define SEARCH_HEAP (256LL * 1024 * 1024) /* memory ceiling for one query */
+
+static cJSON *stats_json(const struct baton_ingest_stats *s, int64_t ms)
+{
+	cJSON *o = cJSON_CreateObject();
+	baton_json_add_int(o, "files", s->files);
+	baton_json_add_int(o, "files_read", s->files_read);
+	baton_json_add_int(o, "bytes", s->bytes);
+	baton_json_add_int(o, "lines", s->lines);
+	baton_json_add_int(o, "bad_lines", s->bad_lines);
+	baton_json_add_int(o, "messages", s->messages);
+	baton_json_add_int(o, "conversations", s->conversations);
+	baton_json_add_int(o, "sessions", s->sessions);
+	baton_json_add_int(o, "resets", s->resets);
+	baton_json_add_int(o, "errors", s->errors);
+	baton_json_add_int(o, "ms", ms);
+	return o;
+}
+
+/* ---- ingest --------------------------------------------------------------------- */
+
+static const struct baton_arg ingest_args[] = {
+	{ "source", BATON_ARG_STRING, 0, 0, NULL, "only this agent: claude, codex, gemini or opencode" },
+	{ "link_session", BATON_ARG_STRING, 0, 0, NULL, "link conversations to this session (default: $BATON_SESSION)" },
+	{ "paths", BATON_ARG_REST, 0, 0, NULL, "transcript files to ingest (default: every known location)" },
+	{ NULL },
+};
+
+static int op_ingest(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
+{
+	struct baton_ingest_stats st = { 0 };
+	const char *source = baton_json_str(args, "source");
+	const char *forced = baton_json_str(args, "link_session");
+	const cJSON *paths = baton_json_arr(args, "paths"), *p;
+	int64_t t0 = baton_real_now_ms();
+	int rc = 0;
+	if (source && !baton_source_find(source))
+		return baton_error(ctx, BATON_EINVALID, "ingest: unknown source '%s' (claude, codex, gemini, opencode)", source);
+	if (cJSON_GetArraySize(paths)) {
+		int i = 0, n = cJSON_GetArraySize(paths);
+		cJSON_ArrayForEach(p, paths) {
+			if ((rc = baton_ingest_file(ctx, source, p->valuestring, forced, &st)))
+				return rc;
+			if (ctx->progress)
+				ctx->progress(ctx->progress_ud, ++i, n, st.bytes);
+		}
+	} else if ((rc = baton_ingest_all(ctx, source, forced, &st))) {
+		return rc;
+	}
+	*out = stats_json(&st, baton_real_now_ms() - t0);
+	return 0;
+}
+
+/* ---- messages ------------------------------------------------------------------- */
+
+static const struct baton_arg messages_args[] = {
+	{ "id", BATON_ARG_STRING, BATON_ARG_REQUIRED | BATON_ARG_POSITIONAL, 0, NULL, "session id, unique prefix, or short name" },
+	{ "limit", BATON_ARG_INT, 0, 'n', NULL, "at most N messages (default 50, 0: all)" },
+	{ "offset", BATON_ARG_INT, 0, 0, NULL, "skip the first N messages" },
+	{ "role", BATON_ARG_STRING, 0, 0, NULL, "only user, assistant, tool or system messages" },
+	{ "kind", BATON_ARG_STRING, 0, 0, NULL, "only text, tool_use, tool_result, thinking or summary" },
+	{ NULL },
+};
+
+static bool one_of(const char *s, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(s, *set))
+			return true;
+	return false;
+}
+
+static const char *const roles[] = { "user", "assistant", "tool", "system", NULL };
+static const char *const kinds[] = { "text", "tool_use", "tool_result", "thinking", "summary", NULL };
+
+static cJSON *message_row(sqlite3_stmt *st, int c)
+{
+	cJSON *o = cJSON_CreateObject();
+	baton_json_add_str(o, "source", baton_col_text(st, c));
+	baton_json_add_str(o, "agent_session_id", baton_col_text(st, c + 1));
+	baton_json_add_int(o, "seq", sqlite3_column_int64(st, c + 2));
+	baton_json_add_str(o, "timestamp", baton_col_text(st, c + 3));
+	baton_json_add_str(o, "role", baton_col_text(st, c + 4));
+	baton_json_add_str(o, "kind", baton_col_text(st, c + 5));
+	baton_json_add_str(o, "tool", baton_col_text(st, c + 6));
+	cJSON *paths = baton_col_text(st, c + 7) ? cJSON_Parse(baton_col_text(st, c + 7)) : NULL;
+	cJSON_AddItemToObject(o, "paths", paths ? paths : cJSON_CreateArray());
+	baton_json_add_str(o, "command", baton_col_text(st, c + 8));
+	baton_json_add_str(o, "text", baton_col_text(st, c + 9));
+	return o;
+}
+
+static int op_messages(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
+{
+	const char *role = baton_json_str(args, "role"), *kind = baton_json_str(args, "kind");
+	int64_t limit = baton_json_int(args, "limit", 50), offset = baton_json_int(args, "offset", 0);
+	cJSON *s = NULL;
+	int rc;
+	if (limit < 0 || offset < 0)
+		return baton_error(ctx, BATON_EINVALID, "messages: --limit and --offset must be 0 or more");
+	if (role && !one_of(role, roles))
+		return baton_error(ctx, BATON_EINVALID, "messages: unknown role '%s' (user, assistant, tool, system)", role);
+	if (kind && !one_of(kind, kinds))
+		return baton_error(ctx, BATON_EINVALID,
+				   "messages: unknown kind '%s' (text, tool_use, tool_result, thinking, summary)", kind);
+	if ((rc = baton_session_get(ctx, &s, baton_json_str(args, "id"))))
+		return rc;
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT count(*) FROM messages m JOIN conversations c ON c.source = m.source"
+		" AND c.agent_session_id = m.agent_session_id WHERE c.session_id = ?1"
+		" AND (?2 IS NULL OR m.role = ?2) AND (?3 IS NULL OR m.kind = ?3)");
+	if (!st) {
+		rc = BATON_ERROR;
+		goto out;
+	}
+	baton_bind_text(st, 1, baton_json_str(s, "id"));
+	baton_bind_text(st, 2, role);
+	baton_bind_text(st, 3, kind);
+	int64_t total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	st = baton_index_stmt(ctx,
+		"SELECT m.source, m.agent_session_id, m.seq, m.ts, m.role, m.kind, m.tool, m.paths, m.command, m.text"
+		" FROM messages m JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id"
+		" WHERE c.session_id = ?1 AND (?2 IS NULL OR m.role = ?2) AND (?3 IS NULL OR m.kind = ?3)"
+		" ORDER BY coalesce(m.ts, ''), m.transcript, m.seq LIMIT ?4 OFFSET ?5");
+	if (!st) {
+		rc = BATON_ERROR;
+		goto out;
+	}
+	baton_bind_text(st, 1, baton_json_str(s, "id"));
+	baton_bind_text(st, 2, role);
+	baton_bind_text(st, 3, kind);
+	sqlite3_bind_int64(st, 4, limit ? limit : -1);
+	sqlite3_bind_int64(st, 5, offset);
+	*out = cJSON_CreateObject();
+	baton_json_add_str(*out, "session_id", baton_json_str(s, "id"));
+	baton_json_add_int(*out, "total", total);
+	baton_json_add_int(*out, "offset", offset);
+	cJSON *count = cJSON_AddNumberToObject(*out, "count", 0);
+	cJSON *arr = cJSON_AddArrayToObject(*out, "messages");
+	int r, n = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON_AddItemToArray(arr, message_row(st, 0));
+		n++;
+	}
+	sqlite3_reset(st);
+	cJSON_SetNumberValue(count, n);
+	if (r != SQLITE_DONE)
+		rc = baton_index_error(ctx, "read messages");
+out:
+	cJSON_Delete(s);
+	return rc;
+}
+
+/* ---- search --------------------------------------------------------------------- */
+
+static const struct baton_arg search_args[] = {
+	{ "query", BATON_ARG_STRING, BATON_ARG_REQUIRED | BATON_ARG_POSITIONAL, 0, NULL,
+	  "FTS5 query: words, \"a phrase\", prefix*, AND/OR/NOT, NEAR(a b)" },
+	{ "session", BATON_ARG_STRING, 0, 0, NULL, "only this session's conversations" },
+	{ "repo", BATON_ARG_STRING, 0, 0, NULL, "only sessions of the repository containing PATH" },
+	{ "project", BATON_ARG_STRING, 0, 0, NULL, "only sessions of project ID" },
+	{ "source", BATON_ARG_STRING, 0, 0, NULL, "only claude, codex, gemini or opencode" },
+	{ "since", BATON_ARG_STRING, 0, 0, NULL, "messages since TIME (RFC 3339, date, or 30m/2h/3d/1w ago)" },
+	{ "role", BATON_ARG_STRING, 0, 0, NULL, "only user, assistant, tool or system messages" },
+	{ "limit", BATON_ARG_INT, 0, 'n', NULL, "at most N hits (default 20, at most 500)" },
+	{ "budget_ms", BATON_ARG_INT, 0, 0, NULL, "time budget in ms (default 2000); partial results past it" },
+	{ NULL },
+};
+
+struct budget {
+	int64_t deadline;
+	bool hit;
+};
+
+static int progress_cb(void *ud)
+{
+	struct budget *b = ud;
+	if (baton_real_now_ms() > b->deadline) {
+		b->hit = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
+{
+	const char *query = baton_json_str(args, "query"), *since = baton_json_str(args, "since");
+	const char *role = baton_json_str(args, "role"), *repo = baton_json_str(args, "repo");
+	const char *source = baton_json_str(args, "source");
+	int64_t limit = baton_json_int(args, "limit", SEARCH_DEFAULT_LIMIT);
+	int64_t budget_ms = baton_json_int(args, "budget_ms", SEARCH_DEFAULT_BUDGET_MS);
+	char since_ts[BATON_TIME_LEN] = "";
+	char *root = NULL, *repo_abs = NULL;
+	cJSON *s = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+	if (!query || !query[strspn(query, " \t\r\n")])
+		return baton_error(ctx, BATON_EINVALID, "search: the query is empty");
+	if (limit <= 0 || limit > SEARCH_MAX_LIMIT)
+		return baton_error(ctx, BATON_EINVALID, "search: --limit must be between 1 and %d", SEARCH_MAX_LIMIT);
+	if (budget_ms <= 0)
+		return baton_error(ctx, BATON_EINVALID, "search: --budget-ms must be more than 0");
+	if (role && !one_of(role, roles))
+		return baton_error(ctx, BATON_EINVALID, "search: unknown role '%s' (user, assistant, tool, system)", role);
+	if (source && !baton_source_find(source))
+		return baton_error(ctx, BATON_EINVALID, "search: unknown source '%s' (claude, codex, gemini, opencode)", source);
+	if (since) {
+		int64_t ms;
+		if (baton_time_parse_since(&ms, since, baton_now_ms(ctx)))
+			return baton_error(ctx, BATON_EINVALID,
+					   "search: cannot read time '%s': use RFC 3339, YYYY-MM-DD, or 30m/2h/3d/1w", since);
+		baton_time_format(since_ts, ms);
+	}
+	if (baton_json_str(args, "session") && (rc = baton_session_get(ctx, &s, baton_json_str(args, "session"))))
+		return rc;
+	if (repo) {
+		repo_abs = baton_path_absolute(repo, ctx->cwd);
+		if (!repo_abs) {
+			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (baton_is_dir(repo_abs) && (rc = baton_git_root(ctx, &root, repo_abs)))
+			goto out;
+	}
+	/* not through the statement cache: the budget handler must see only this query */
+	if (sqlite3_prepare_v2(ctx->db,
+		"SELECT m.source, m.agent_session_id, m.seq, m.ts, m.role, m.kind, m.tool, m.paths, m.command,"
+		" snippet(messages_fts, 0, '**', '**', '…', 16), c.session_id, bm25(messages_fts)"
+		" FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
+		" JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id"
+		" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0"
+		" WHERE messages_fts MATCH ?1"
+		" AND (?2 IS NULL OR c.session_id = ?2)"
+		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')"
+		" AND (?4 IS NULL OR s.project_id = ?4)"
+		" AND (?5 IS NULL OR m.source = ?5)"
+		" AND (?6 IS NULL OR m.ts >= ?6)"
+		" AND (?7 IS NULL OR m.role = ?7)"
+		" ORDER BY bm25(messages_fts), m.id LIMIT ?8", -1, &st, NULL) != SQLITE_OK) {
+		rc = baton_index_error(ctx, "search");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	baton_bind_text(st, 2, baton_json_str(s, "id"));
+	baton_bind_text(st, 3, repo ? (root ? root : repo_abs) : NULL);
+	baton_bind_text(st, 4, baton_json_str(args, "project"));
+	baton_bind_text(st, 5, source);
+	baton_bind_text(st, 6, since ? since_ts : NULL);
+	baton_bind_text(st, 7, role);
+	sqlite3_bind_int64(st, 8, limit);
+
+	struct budget b = { baton_real_now_ms() + budget_ms, false };
+	int64_t t0 = baton_real_now_ms();
+	sqlite3_int64 old_heap = sqlite3_hard_heap_limit64(-1);
+	sqlite3_hard_heap_limit64(sqlite3_memory_used() + SEARCH_HEAP);
+	sqlite3_progress_handler(ctx->db, 1000, progress_cb, &b);
+	cJSON *res = cJSON_CreateObject();
+	baton_json_add_str(res, "query", query);
+	cJSON *count = cJSON_AddNumberToObject(res, "count", 0);
+	cJSON *complete = cJSON_AddBoolToObject(res, "complete", 1);
+	cJSON *ms = cJSON_AddNumberToObject(res, "ms", 0);
+	cJSON *arr = cJSON_AddArrayToObject(res, "hits");
+	int r, n = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		baton_json_add_str(o, "session_id", baton_col_text(st, 10));
+		cJSON *m = message_row(st, 0);
+		cJSON_DeleteItemFromObjectCaseSensitive(m, "text");
+		cJSON *it;
+		cJSON_ArrayForEach(it, m)
+			cJSON_AddItemToObject(o, it->string, cJSON_Duplicate(it, 1));
+		cJSON_Delete(m);
+		baton_json_add_str(o, "snippet", baton_col_text(st, 9));
+		cJSON_AddNumberToObject(o, "score", -sqlite3_column_double(st, 11));
+		cJSON_AddItemToArray(arr, o);
+		n++;
+	}
+	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+	sqlite3_hard_heap_limit64(old_heap);
+	if (r == SQLITE_DONE || b.hit) { /* past the budget: what was found so far */
+		cJSON_SetNumberValue(count, n);
+		if (b.hit)
+			complete->type = cJSON_False; /* cJSON has no setter for booleans */
+		cJSON_SetNumberValue(ms, (double)(baton_real_now_ms() - t0));
+		*out = res;
+	} else {
+		const char *msg = sqlite3_errmsg(ctx->db);
+		int ec = sqlite3_errcode(ctx->db);
+		if (r == SQLITE_NOMEM)
+			rc = baton_error(ctx, BATON_ENOMEM, "search: the query needs more than the %lld MB allowed; narrow it",
+					 SEARCH_HEAP / (1024 * 1024));
+		else if (ec == SQLITE_ERROR) /* the statement is fixed: an error is the query's */
+			rc = baton_error(ctx, BATON_EINVALID,
+					 "search: cannot read query '%s' (%s): quote phrases with \"…\", use word*, AND, OR, NOT",
+					 query, msg);
+		else
+			rc = baton_index_error(ctx, "search");
+		cJSON_Delete(res);
+	}
+out:
+	sqlite3_finalize(st);
+	cJSON_Delete(s);
+	free(root);
+	free(repo_abs);
+	return rc;
+}
+
+/* ---- stats ---------------------------------------------------------------------- */
+
+static const struct baton_arg stats_args[] = {
+	{ "project", BATON_ARG_STRING, 0, 0, NULL, "only sessions of project ID" },
+	{ "source", BATON_ARG_STRING, 0, 0, NULL, "only sessions (and conversations) from this source" },
+	{ NULL },
+};
+
+static int group_into(struct baton_ctx *ctx, cJSON *obj, const char *sql, const char *project, const char *source)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, sql);
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, project);
+	baton_bind_text(st, 2, source);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		baton_json_add_int(obj, baton_col_text(st, 0) ? baton_col_text(st, 0) : "unknown", sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "stats");
+}
+
+#define SESS_WHERE " WHERE deleted = 0 AND (?1 IS NULL OR project_id = ?1) AND (?2 IS NULL OR source = ?2)"
+#define CONV_JOIN " FROM conversations c JOIN sessions s ON s.id = c.session_id AND s.deleted = 0" \
+		  " WHERE (?1 IS NULL OR s.project_id = ?1) AND (?2 IS NULL OR c.source = ?2)"
+
+static int op_stats(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
+{
+	const char *project = baton_json_str(args, "project"), *source = baton_json_str(args, "source");
+	int rc;
+	if (source && strcmp(source, "cli") && !baton_source_find(source))
+		return baton_error(ctx, BATON_EINVALID, "stats: unknown source '%s' (cli, claude, codex, gemini, opencode)", source);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *tot = cJSON_AddObjectToObject(o, "totals");
+	cJSON *by_status = cJSON_AddObjectToObject(o, "by_status");
+	cJSON *by_source = cJSON_AddObjectToObject(o, "by_source");
+	cJSON *msgs = cJSON_AddObjectToObject(o, "messages");
+	cJSON *by_role = cJSON_CreateObject(), *by_kind = cJSON_CreateObject();
+	cJSON *tokens = cJSON_AddObjectToObject(o, "tokens");
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT (SELECT count(*) FROM sessions" SESS_WHERE "),"
+		" (SELECT count(*)" CONV_JOIN "),"
+		" (SELECT count(*) FROM messages m JOIN conversations c USING(source, agent_session_id)"
+		" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0"
+		" WHERE (?1 IS NULL OR s.project_id = ?1) AND (?2 IS NULL OR c.source = ?2))");
+	if (!st) {
+		rc = BATON_ERROR;
+		goto fail;
+	}
+	baton_bind_text(st, 1, project);
+	baton_bind_text(st, 2, source);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		rc = baton_index_error(ctx, "stats");
+		goto fail;
+	}
+	baton_json_add_int(tot, "sessions", sqlite3_column_int64(st, 0));
+	baton_json_add_int(tot, "conversations", sqlite3_column_int64(st, 1));
+	baton_json_add_int(tot, "messages", sqlite3_column_int64(st, 2));
+	sqlite3_reset(st);
+	if ((rc = group_into(ctx, by_status, "SELECT status, count(*) FROM sessions" SESS_WHERE " GROUP BY status ORDER BY status",
+			     project, source)))
+		goto fail;
+	cJSON *ss = cJSON_AddObjectToObject(by_source, "sessions");
+	cJSON *cs = cJSON_AddObjectToObject(by_source, "conversations");
+	if ((rc = group_into(ctx, ss, "SELECT source, count(*) FROM sessions" SESS_WHERE " GROUP BY source ORDER BY source",
+			     project, source)) ||
+	    (rc = group_into(ctx, cs, "SELECT c.source, count(*)" CONV_JOIN " GROUP BY c.source ORDER BY c.source", project, source)))
+		goto fail;
+	cJSON_AddItemToObject(msgs, "by_role", by_role);
+	cJSON_AddItemToObject(msgs, "by_kind", by_kind);
+	if ((rc = group_into(ctx, by_role,
+			     "SELECT m.role, count(*) FROM messages m JOIN conversations c USING(source, agent_session_id)"
+			     " JOIN sessions s ON s.id = c.session_id AND s.deleted = 0"
+			     " WHERE (?1 IS NULL OR s.project_id = ?1) AND (?2 IS NULL OR c.source = ?2) GROUP BY m.role ORDER BY m.role",
+			     project, source)) ||
+	    (rc = group_into(ctx, by_kind,
+			     "SELECT m.kind, count(*) FROM messages m JOIN conversations c USING(source, agent_session_id)"
+			     " JOIN sessions s ON s.id = c.session_id AND s.deleted = 0"
+			     " WHERE (?1 IS NULL OR s.project_id = ?1) AND (?2 IS NULL OR c.source = ?2) GROUP BY m.kind ORDER BY m.kind",
+			     project, source)))
+		goto fail;
+	st = baton_index_stmt(ctx,
+		"SELECT count(*), coalesce(sum(u.input), 0), coalesce(sum(u.output), 0), coalesce(sum(u.cache_read), 0),"
+		" coalesce(sum(u.cache_write), 0), coalesce(sum(u.reasoning), 0)"
+		" FROM usage u JOIN conversations c USING(source, agent_session_id)"
+		" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0"
+		" WHERE (?1 IS NULL OR s.project_id = ?1) AND (?2 IS NULL OR c.source = ?2)");
+	if (!st) {
+		rc = BATON_ERROR;
+		goto fail;
+	}
+	baton_bind_text(st, 1, project);
+	baton_bind_text(st, 2, source);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		baton_json_add_int(tokens, "responses", sqlite3_column_int64(st, 0));
+		baton_json_add_int(tokens, "input", sqlite3_column_int64(st, 1));
+		baton_json_add_int(tokens, "output", sqlite3_column_int64(st, 2));
+		baton_json_add_int(tokens, "cache_read", sqlite3_column_int64(st, 3));
+		baton_json_add_int(tokens, "cache_write", sqlite3_column_int64(st, 4));
+		baton_json_add_int(tokens, "reasoning", sqlite3_column_int64(st, 5));
+		baton_json_add_int(tokens, "total", sqlite3_column_int64(st, 1) + sqlite3_column_int64(st, 2) +
+						   sqlite3_column_int64(st, 3) + sqlite3_column_int64(st, 4));
+	}
+	sqlite3_reset(st);
+	*out = o;
+	return 0;
+fail:
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* ---- transcript dump (debugging, golden tests) ---------------------------------- */
+
+static const struct baton_arg dump_args[] = {
+	{ "path", BATON_ARG_STRING, BATON_ARG_REQUIRED | BATON_ARG_POSITIONAL, 0, NULL, "a transcript file" },
+	{ "source", BATON_ARG_STRING, 0, 0, NULL, "claude, codex, gemini or opencode (default: from the path)" },
+	{ NULL },
+};
+
+/* Parse a transcript as ingest would (redacted), without touching the store. */
+static int op_dump(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
+{
+	const char *path = baton_json_str(args, "path"), *source = baton_json_str(args, "source");
+	const struct baton_source *src = source ? baton_source_find(source) : NULL;
+	struct strbuf raw = STRBUF_INIT, red = STRBUF_INIT;
+	int rc = 0;
+	if (source && !src)
+		return baton_error(ctx, BATON_EINVALID, "transcript dump: unknown source '%s'", source);
+	if (!src) {
+		for (const struct baton_source *const *s = baton_sources; *s && !src; s++)
+			if ((*s)->claims(path))
+				src = *s;
+		if (!src)
+			src = &baton_source_claude;
+	}
+	bool whole = strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".json");
+	if (src->export) {
+		int64_t next = 0;
+		rc = src->export(ctx, path, 0, &raw, &next);
+	} else {
+		rc = baton_read_file(ctx, &raw, path, 512 * 1024 * 1024);
+	}
+	if (rc)
+		goto out;
+	if (whole) {
+		cJSON *doc = cJSON_ParseWithLength(raw.buf, raw.len);
+		char *flat = doc ? cJSON_PrintUnformatted(doc) : NULL;
+		cJSON_Delete(doc);
+		if (flat)
+			rc = baton_redact(ctx, &red, flat, strlen(flat));
+		cJSON_free(flat);
+	} else {
+		for (const char *p = raw.buf, *e = raw.buf + raw.len; p < e && !rc;) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+			if (!nl)
+				break; /* a torn last line, as ingest skips it */
+			if (!(rc = baton_redact(ctx, &red, p, (size_t)(nl - p))))
+				baton_strbuf_addch(&red, '\n');
+			p = nl + 1;
+		}
+	}
+	if (rc)
+		goto out;
+	struct baton_ingest_sink s;
+	baton_ingest_sink_init(&s, ctx, src->name, "dump");
+	s.collect = cJSON_CreateArray();
+	s.collect_usage = cJSON_CreateArray();
+	cJSON *state = cJSON_CreateObject();
+	struct baton_reader r = { .src = src, .path = path, .state = state, .sink = &s.sink };
+	rc = baton_ingest_parse(&r, red.buf, red.len, whole);
+	if (!rc) {
+		*out = cJSON_CreateObject();
+		baton_json_add_str(*out, "source", src->name);
+		baton_json_add_int(*out, "lines", r.lines);
+		baton_json_add_int(*out, "bad_lines", r.bad_lines);
+		cJSON_DeleteItemFromObjectCaseSensitive(state, "tools");
+		cJSON_DeleteItemFromObjectCaseSensitive(state, "calls");
+		cJSON_AddItemToObject(*out, "state", state);
+		state = NULL;
+		cJSON_AddItemToObject(*out, "messages", s.collect);
+		cJSON_AddItemToObject(*out, "usage", s.collect_usage);
+	} else {
+		cJSON_Delete(s.collect);
+		cJSON_Delete(s.collect_usage);
+	}
+	cJSON_Delete(state);
+out:
+	baton_strbuf_release(&raw);
+	baton_strbuf_release(&red);
+	return rc;
+}
+
+const struct baton_op baton_transcript_ops[] = {
+	{ "ingest", "ingest", "ingest_transcripts", "ingest [--source S] [--link-session ID] [PATH…]",
+	  "read new transcript records from the agents' known locations (or PATHs) into the archive and index",
+	  ingest_args, BATON_OP_MUTATES, op_ingest },
+	{ "messages", "messages", "get_session_messages", "messages ID [--limit N] [--offset N] [--role R] [--kind K]",
+	  "the messages of a session's agent conversations, in order", messages_args, 0, op_messages },
+	{ "search", "search", "search_messages",
+	  "search QUERY [--session ID] [--repo P] [--project ID] [--source S] [--since T] [--role R] [--limit N] [--budget-ms N]",
+	  "full-text search over every agent message (BM25 ranked, highlighted snippets)", search_args, 0, op_search },
+	{ "stats", "stats", "session_stats", "stats [--project ID] [--source S]",
+	  "totals: sessions by status and source, conversations, messages, tokens", stats_args, 0, op_stats },
+	{ "transcript.dump", "transcript dump", "transcript_dump", "transcript dump PATH [--source S]",
+	  "debug: the normalised messages of one transcript, as ingest derives them (nothing stored)", dump_args,
+	  BATON_OP_NO_MCP, op_dump },
+	{ NULL },
+};
