@@ -19,6 +19,11 @@ extern const struct baton_cli_command baton_cli_commands[];
  * on failure prints the error and returns its code. */
 int baton_cli_open(struct baton_ctx **out);
 
+/* The store-opening options every command uses, from the environment (BATON_NOW,
+ * BATON_SEED, BATON_HOST; strings borrowed from environ). Prints and returns
+ * BATON_EINVALID when BATON_NOW does not parse. */
+int baton_cli_open_opts(struct baton_open_opts *o);
+
 /* Exit code for a library return code: 0, 1 (error) or 2 (usage). */
 int baton_cli_exit_code(int rc);
 
