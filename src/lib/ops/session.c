@@ -155,7 +155,15 @@ int baton_session_new(struct baton_ctx *ctx, cJSON **out, const char *cwd)
 	s = cJSON_CreateObject();
 	char id[BATON_ULID_LEN], now[BATON_TIME_LEN];
 	int64_t ms = baton_now_ms(ctx);
-	baton_ulid_new(ctx, id, ms, NULL);
+	/* above every existing session id: with a fixed BATON_SEED and BATON_NOW (tests)
+	 * each process draws the same random bits and would reuse the last one's id */
+	char floor[BATON_ULID_LEN] = "";
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT max(id) FROM sessions");
+	if (st && sqlite3_step(st) == SQLITE_ROW && baton_col_text(st, 0))
+		snprintf(floor, sizeof floor, "%s", baton_col_text(st, 0));
+	if (st)
+		sqlite3_reset(st);
+	baton_ulid_new(ctx, id, ms, floor[0] ? floor : NULL);
 	baton_time_format(now, ms);
 	baton_json_add_str(s, "id", id);
 	baton_json_add_str(s, "created_at", now);
