@@ -10,4 +10,9 @@
 /* Print result for people. Operations without a renderer print indented JSON. */
 void baton_render(FILE *out, const struct baton_op *op, const cJSON *result);
 
+/* render_mcp.c */
+void baton_render_mcp_install(FILE *out, const cJSON *r);
+void baton_render_mcp_uninstall(FILE *out, const cJSON *r);
+void baton_render_mcp_status(FILE *out, const cJSON *r);
+
 #endif

@@ -6,7 +6,7 @@
 
 ARGS=$T_SRC/mcp/parity-args.txt
 export BATON_NOW=2026-03-01T10:00:00Z BATON_SEED=7 BATON_HOST=parity-host
-REPO=$TMP/repo
+REPO=$HOME/repo  # inside HOME: the copy of HOME resets everything the calls touch
 make_repo "$REPO" >/dev/null 2>&1
 mkdir -p "$REPO/sub"
 cd "$REPO" || exit 1
@@ -40,8 +40,10 @@ grep -v '^#' "$ARGS" | grep -v '^[[:space:]]*$' | while IFS='	' read -r tool cli
 done
 
 # 2. MCP, one server for every call, on an identical copy at the same path
+cd "$TMP" || exit 1
 mv "$HOME" "$TMP/home-cli"
 cp -a "$TMP/home0" "$HOME"
+cd "$REPO" || exit 1
 {
 	echo "$init"
 	echo '{"jsonrpc":"2.0","method":"notifications/initialized"}'

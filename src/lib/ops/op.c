@@ -5,11 +5,13 @@
 #include "baton/op.h"
 #include "baton/session.h"
 #include "baton/maint.h"
+#include "baton/mcp_install.h"
 
 /* Every module's operations, in the order --help and tools/list show them. */
 static const struct baton_op *const tables[] = {
 	baton_session_ops,
 	baton_maint_ops,
+	baton_mcp_install_ops,
 };
 
 size_t baton_ops_list(const struct baton_op **out, size_t cap)
