@@ -55,6 +55,12 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 O := build/san
 endif
 
+# libFuzzer builds (clang): objects in build/fuzz, see the fuzz targets below.
+ifeq ($(FUZZ),1)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+O := build/fuzz
+endif
+
 LIB_SRC  := $(sort $(wildcard src/lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard t/unit/test_*.c))
@@ -108,6 +114,27 @@ demo: $(BIN)
 
 bench: $(BIN)
 	@sh bench/run $(abspath $(BIN))
+
+# Fuzzing: every t/fuzz/fuzz_NAME.c is a libFuzzer target over the library.
+#   make fuzz-NAME [FUZZ_TIME=180]   one target; corpus in t/fuzz/corpus-NAME (seeds: t/fuzz/seeds/NAME)
+#   make fuzz                        every target, FUZZ_TIME seconds each
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 180
+FUZZ_NAMES := $(patsubst t/fuzz/fuzz_%.c,%,$(wildcard t/fuzz/fuzz_*.c))
+fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
+fuzz-%: t/fuzz/fuzz_%.c
+	@$(MAKE) --no-print-directory FUZZ=1 CC=$(FUZZ_CC) build/fuzz/fuzz_$*
+	@mkdir -p t/fuzz/corpus-$* t/fuzz/seeds/$*
+	$(CURDIR)/build/fuzz/fuzz_$* -max_total_time=$(FUZZ_TIME) -max_len=8192 -timeout=10 -rss_limit_mb=4096 \
+		$(CURDIR)/t/fuzz/corpus-$* $(CURDIR)/t/fuzz/seeds/$*
+
+build/fuzz/fuzz_%: t/fuzz/fuzz_%.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) $(LDLIBS)
+
+# End to end against the real clients (npm packages, Node 22, loopback only).
+E2E_CACHE ?= $(HOME)/.cache/baton-e2e
+e2e: $(BIN)
+	@BATON_BIN=$(abspath $(BIN)) E2E_CACHE=$(E2E_CACHE) sh t/e2e/run
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

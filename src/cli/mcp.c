@@ -20,7 +20,7 @@
 #define READ_BLOCK 65536
 
 static const char usage[] =
-	"usage: baton mcp [--max-line BYTES]\n"
+	"usage: baton mcp [--max-line BYTES] [--trace]\n"
 	"       baton mcp install --agent claude|codex|gemini|opencode [--scope user|project]\n"
 	"       baton mcp uninstall --agent AGENT [--scope user|project]\n"
 	"       baton mcp status [--agent AGENT]\n"
@@ -31,6 +31,7 @@ static const char usage[] =
 	"options:\n"
 	"  --max-line BYTES   longest frame accepted (default 16777216; config mcp.max_line,\n"
 	"                     env BATON_MCP_MAX_LINE); a longer one is answered -32700\n"
+	"  --trace            log every frame received and sent on stderr\n"
 	"\n"
 	"See baton-mcp(1).\n";
 
@@ -104,6 +105,14 @@ static long long max_line_setting(const struct baton_open_opts *o)
 	return v;
 }
 
+static int trace; /* --trace: every frame in and out on stderr */
+
+static void trace_frame(const char *dir, const char *s, size_t n)
+{
+	if (trace)
+		fprintf(stderr, "baton mcp: %s %.*s%s\n", dir, (int)(n > 2000 ? 2000 : n), s, n > 2000 ? "…" : "");
+}
+
 static int serve(struct baton_mcp *m, size_t max_line)
 {
 	char *buf = NULL;
@@ -123,9 +132,13 @@ static int serve(struct baton_mcp *m, size_t max_line)
 				char msg[128];
 				snprintf(msg, sizeof msg, "parse error: frame longer than %zu bytes (mcp.max_line)", max_line);
 				reply = baton_mcp_error_reply(BATON_MCP_PARSE_ERROR, msg);
-			} else if (baton_mcp_handle(m, &reply, buf, n)) {
-				reply = baton_mcp_error_reply(BATON_MCP_INTERNAL_ERROR, "internal error: out of memory");
+			} else {
+				trace_frame("<-", buf, n);
+				if (baton_mcp_handle(m, &reply, buf, n))
+					reply = baton_mcp_error_reply(BATON_MCP_INTERNAL_ERROR, "internal error: out of memory");
 			}
+			if (reply)
+				trace_frame("->", reply, strlen(reply));
 			memmove(buf, nl + 1, len - n - 1);
 			len -= n + 1;
 			scanned = 0;
@@ -191,6 +204,10 @@ int baton_cli_mcp_main(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 0;
+		}
+		if (!strcmp(a, "--trace")) {
+			trace = 1;
+			continue;
 		}
 		const char *val = NULL;
 		if (!strncmp(a, "--max-line=", 11))
