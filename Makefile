@@ -62,7 +62,7 @@ ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointe
 LDFLAGS += -fsanitize=fuzzer,address,undefined
 O := build/fuzz
 endif
-FUZZ_TIME ?= 30
+FUZZ_TIME ?= 60
 FUZZ_READERS := claude codex gemini opencode
 
 LIB_SRC  := $(sort $(wildcard src/lib/*/*.c))
@@ -77,7 +77,7 @@ TLIB_OBJ := $(TLIB_SRC:%.c=$(O)/%.o)
 LIB      := $(O)/libbaton.a
 BIN      := $(O)/baton
 
-.PHONY: all test unit cli demo bench fuzz e2e install clean
+.PHONY: all test unit cli demo bench fuzz fuzz-readers e2e install clean
 all: $(BIN) baton
 
 baton: $(BIN)
@@ -119,7 +119,7 @@ cli: $(BIN)
 demo: $(BIN)
 	@sh scripts/demo $(abspath $(BIN))
 
-fuzz:
+fuzz-readers:
 	@$(MAKE) --no-print-directory FUZZ=1 CC=clang build/fuzz/libbaton.a
 	@for r in $(FUZZ_READERS); do \
 		clang $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsanitize=fuzzer,address,undefined -DREADER=baton_source_$$r \
@@ -134,6 +134,26 @@ fuzz:
 
 bench: $(BIN)
 	@sh bench/run $(abspath $(BIN))
+
+# Fuzzing: every t/fuzz/fuzz_NAME.c is a libFuzzer target over the library.
+#   make fuzz-NAME [FUZZ_TIME=180]   one target; corpus in t/fuzz/corpus-NAME (seeds: t/fuzz/seeds/NAME)
+#   make fuzz                        every target, FUZZ_TIME seconds each
+FUZZ_CC ?= clang
+FUZZ_NAMES := $(filter-out reader,$(patsubst t/fuzz/fuzz_%.c,%,$(wildcard t/fuzz/fuzz_*.c)))
+fuzz: fuzz-readers $(addprefix fuzz-,$(FUZZ_NAMES))
+fuzz-%: t/fuzz/fuzz_%.c
+	@$(MAKE) --no-print-directory FUZZ=1 CC=$(FUZZ_CC) build/fuzz/fuzz_$*
+	@mkdir -p t/fuzz/corpus-$* t/fuzz/seeds/$*
+	$(CURDIR)/build/fuzz/fuzz_$* -max_total_time=$(FUZZ_TIME) -max_len=8192 -timeout=10 -rss_limit_mb=4096 \
+		$(CURDIR)/t/fuzz/corpus-$* $(CURDIR)/t/fuzz/seeds/$*
+
+build/fuzz/fuzz_%: t/fuzz/fuzz_%.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) $(LDLIBS)
+
+# End to end against the real clients (npm packages, Node 22, loopback only).
+E2E_CACHE ?= $(HOME)/.cache/baton-e2e
+e2e: $(BIN)
+	@BATON_BIN=$(abspath $(BIN)) E2E_CACHE=$(E2E_CACHE) sh t/e2e/run
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

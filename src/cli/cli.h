@@ -25,6 +25,10 @@ int baton_cli_source_roots(struct baton_ctx *ctx);
 
 /* A progress bar on stderr for op, when stderr is a terminal and not --json. */
 void baton_cli_progress(struct baton_ctx *ctx, const char *op_name, int json);
+/* The store-opening options every command uses, from the environment (BATON_NOW,
+ * BATON_SEED, BATON_HOST; strings borrowed from environ). Prints and returns
+ * BATON_EINVALID when BATON_NOW does not parse. */
+int baton_cli_open_opts(struct baton_open_opts *o);
 
 /* Exit code for a library return code: 0, 1 (error) or 2 (usage). */
 int baton_cli_exit_code(int rc);

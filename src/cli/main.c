@@ -26,17 +26,26 @@ int baton_cli_exit_code(int rc)
 	return rc == BATON_EINVALID ? 2 : 1;
 }
 
-int baton_cli_open(struct baton_ctx **out)
+int baton_cli_open_opts(struct baton_open_opts *o)
 {
-	struct baton_open_opts o = { 0 };
 	const char *now = getenv("BATON_NOW"), *seed = getenv("BATON_SEED");
-	if (now && *now && baton_time_parse(&o.now_ms, now)) {
+	memset(o, 0, sizeof *o);
+	if (now && *now && baton_time_parse(&o->now_ms, now)) {
 		fprintf(stderr, "baton: BATON_NOW='%s' is not a time (RFC 3339 or epoch)\n", now);
 		return BATON_EINVALID;
 	}
 	if (seed && *seed)
-		o.seed = strtoull(seed, NULL, 10);
-	o.host = getenv("BATON_HOST");
+		o->seed = strtoull(seed, NULL, 10);
+	o->host = getenv("BATON_HOST");
+	return 0;
+}
+
+int baton_cli_open(struct baton_ctx **out)
+{
+	struct baton_open_opts o;
+	*out = NULL;
+	if (baton_cli_open_opts(&o))
+		return BATON_EINVALID;
 	int rc = baton_ctx_open(out, &o);
 	if (!rc)
 		rc = baton_cli_source_roots(*out);

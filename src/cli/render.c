@@ -207,6 +207,9 @@ static const struct {
 	{ "index.verify", render_verify },
 	{ "doctor", render_doctor },
 	{ "config", render_config },
+	{ "mcp.install", baton_render_mcp_install },
+	{ "mcp.uninstall", baton_render_mcp_uninstall },
+	{ "mcp.status", baton_render_mcp_status },
 };
 
 void baton_render(FILE *out, const struct baton_op *op, const cJSON *result)

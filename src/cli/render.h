@@ -17,5 +17,9 @@ void baton_render_journal_pause(FILE *out, const cJSON *r);
 void baton_render_journal_close(FILE *out, const cJSON *r);
 void baton_render_journal_view(FILE *out, const cJSON *r);
 void baton_render_journal_list(FILE *out, const cJSON *r);
+/* render_mcp.c */
+void baton_render_mcp_install(FILE *out, const cJSON *r);
+void baton_render_mcp_uninstall(FILE *out, const cJSON *r);
+void baton_render_mcp_status(FILE *out, const cJSON *r);
 
 #endif

@@ -7,6 +7,7 @@
 #include "baton/session.h"
 #include "baton/maint.h"
 #include "baton/ingest.h"
+#include "baton/mcp_install.h"
 
 /* Every module's operations, in the order --help and tools/list show them. */
 static const struct baton_op *const tables[] = {
@@ -14,6 +15,7 @@ static const struct baton_op *const tables[] = {
 	baton_journal_ops,
 	baton_transcript_ops,
 	baton_maint_ops,
+	baton_mcp_install_ops,
 };
 
 size_t baton_ops_list(const struct baton_op **out, size_t cap)
