@@ -69,7 +69,7 @@ static void print_op_help(FILE *f, const struct baton_op *op)
 		char name[64], buf[128];
 		baton_cli_flag_name(a, name, sizeof name);
 		if (a->flags & BATON_ARG_POSITIONAL)
-			snprintf(buf, sizeof buf, "%s", name);
+			snprintf(buf, sizeof buf, " %s", name);
 		else
 			snprintf(buf, sizeof buf, "%s%c%s--%s%s%s", a->short_flag ? "-" : "", a->short_flag ? a->short_flag : ' ',
 				 a->short_flag ? ", " : "", name, a->type == BATON_ARG_BOOL ? "" : " X",
