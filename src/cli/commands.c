@@ -2,7 +2,16 @@
 #include <stddef.h>
 
 #include "cli/cli.h"
+#include "cli/fix.h"
+#include "cli/restore.h"
+#include "cli/run.h"
 
 const struct baton_cli_command baton_cli_commands[] = {
+	{ "run", "run a command (an agent) as a recorded run: baton run [--agent --model --task --session] -- CMD...",
+	  baton_cli_run_main },
+	/* fix and restore are operations (MCP has them); the CLI adds the terminal prompt
+	 * and runs the commands they return */
+	{ "fix", "failed and interrupted work: resume, retry, hand to another agent, plan a new stage", baton_cli_fix_main },
+	{ "restore", "after a reboot: resume every session that was live (a script, or tmux windows)", baton_cli_restore_main },
 	{ NULL, NULL, NULL },
 };

@@ -37,6 +37,7 @@ int baton_cli_open(struct baton_ctx **out)
 	if (seed && *seed)
 		o.seed = strtoull(seed, NULL, 10);
 	o.host = getenv("BATON_HOST");
+	o.boot_id = getenv("BATON_BOOT_ID");
 	int rc = baton_ctx_open(out, &o);
 	if (rc) {
 		fprintf(stderr, "baton: %s\n", *out ? baton_errmsg(*out) : "out of memory");
@@ -84,7 +85,8 @@ static void print_help(FILE *f)
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "  %-18s %s\n", all[i]->cli[0] ? all[i]->cli : "(none)", all[i]->summary);
 	for (const struct baton_cli_command *c = baton_cli_commands; c->words; c++)
-		fprintf(f, "  %-18s %s\n", c->words, c->summary);
+		if (!baton_op_find_cli(c->words)) /* a command fronting an operation is listed once */
+			fprintf(f, "  %-18s %s\n", c->words, c->summary);
 	fprintf(f, "\n'baton COMMAND --help' for one command; man baton for everything.\n"
 		   "exit codes: 0 ok, 1 error, 2 usage\n");
 }

@@ -201,6 +201,11 @@ static const struct {
 	{ "index.verify", render_verify },
 	{ "doctor", render_doctor },
 	{ "config", render_config },
+	{ "run.list", baton_render_runs },
+	{ "run.show", baton_render_run_show },
+	{ "run.link", baton_render_run_linked },
+	{ "run.fix", baton_render_fix },
+	{ "session.restore", baton_render_restore },
 };
 
 void baton_render(FILE *out, const struct baton_op *op, const cJSON *result)

@@ -10,4 +10,12 @@
 /* Print result for people. Operations without a renderer print indented JSON. */
 void baton_render(FILE *out, const struct baton_op *op, const cJSON *result);
 
+/* The run ledger (render_runs.c). */
+void baton_render_thread_line(FILE *out, const cJSON *thread);
+void baton_render_runs(FILE *out, const cJSON *result);
+void baton_render_run_show(FILE *out, const cJSON *result);
+void baton_render_fix(FILE *out, const cJSON *result);
+void baton_render_run_linked(FILE *out, const cJSON *result);
+void baton_render_restore(FILE *out, const cJSON *result);
+
 #endif

@@ -5,10 +5,12 @@
 #include "baton/op.h"
 #include "baton/session.h"
 #include "baton/maint.h"
+#include "baton/run.h"
 
 /* Every module's operations, in the order --help and tools/list show them. */
 static const struct baton_op *const tables[] = {
 	baton_session_ops,
+	baton_run_ops,
 	baton_maint_ops,
 };
 

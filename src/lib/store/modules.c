@@ -1,8 +1,10 @@
 #include "store/modules.h"
 
 extern const struct baton_index_module baton_session_index;
+extern const struct baton_index_module baton_run_index;
 
 const struct baton_index_module *const baton_index_modules[] = {
 	&baton_session_index,
+	&baton_run_index,
 	NULL,
 };
