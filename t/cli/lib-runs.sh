@@ -9,6 +9,9 @@ ln -s "$BATON" "$BIN/baton"
 export PATH="$BIN:$PATH" STUB_LOG=$TMP/stub.log
 unset BATON_BOOT_ID BATON_RUN_ID STUB_MODE STUB_READY STUB_OUT STUB_SESSION TMUX
 : >"$STUB_LOG"
+# Durability is not what these tests are about, and every run appends twice: skip
+# the fsyncs (t0602 turns them back on to hammer the real append path).
+export BATON_CORE_FSYNC=false
 
 # wait_until SECONDS COMMAND...: poll the command until it succeeds; fails after SECONDS
 wait_until() {
