@@ -29,11 +29,10 @@ static int execute(const cJSON *res)
 	}
 	for (int i = 0; i < n; i++)
 		av[i] = cJSON_GetArrayItem(cmd, i)->valuestring;
+	/* session and task come with --attempt-of (even when the session is deleted since) */
 	struct baton_run_spec spec = {
 		.agent = baton_json_str(res, "agent"),
 		.model = baton_json_str(res, "model"),
-		.task = baton_json_str(res, "task"),
-		.session = baton_json_str(res, "session_id"),
 		.attempt_of = baton_json_str(res, "attempt_of"),
 		.argv = av,
 		.argc = (size_t)n,

@@ -1428,7 +1428,7 @@ static void tmux_script(struct baton_ctx *ctx, struct strbuf *sb, const cJSON *i
 			baton_shell_quote(sb, tses);
 			baton_strbuf_addf(sb, "%s 2>/dev/null || ", win.buf);
 		}
-		baton_strbuf_adds(sb, i == 1 ? "tmux new-window -t " : "tmux new-window -t ");
+		baton_strbuf_adds(sb, "tmux new-window -t ");
 		struct strbuf target = STRBUF_INIT;
 		baton_strbuf_addf(&target, "%s:", tses);
 		baton_shell_quote(sb, target.buf);
