@@ -197,7 +197,8 @@ int main(int argc, char **argv)
 			if (all[i]->cli[0])
 				printf("%s\n", all[i]->cli);
 		for (const struct baton_cli_command *c = baton_cli_commands; c->words; c++)
-			printf("%s\n", c->words);
+			if (!baton_op_find_cli(c->words))
+				printf("%s\n", c->words);
 		return 0;
 	}
 	if (argc >= 1 && (!strcmp(argv[0], "--version") || !strcmp(argv[0], "version"))) {
