@@ -48,6 +48,7 @@ struct baton_open_opts {
 	int lock_timeout_ms;   /* how long to wait for the log lock (0: 10000) */
 	bool no_catch_up;      /* skip replaying a lagging index on open (doctor) */
 	const char *host;      /* host id override (tests, sync); NULL: home/host */
+	const char *boot_id;   /* boot id override (tests: a simulated reboot); NULL: the kernel's */
 };
 
 /* Open the store at opts->home (creating it, 0700, on first use), open or rebuild

@@ -15,7 +15,8 @@ struct baton_cli_command {
 /* Commands beyond the operation table (commands.c), terminated by { NULL }. */
 extern const struct baton_cli_command baton_cli_commands[];
 
-/* Open the store from the environment (BATON_HOME, BATON_NOW, BATON_SEED, BATON_HOST);
+/* Open the store from the environment (BATON_HOME, BATON_NOW, BATON_SEED, BATON_HOST,
+ * BATON_BOOT_ID);
  * on failure prints the error and returns its code. */
 int baton_cli_open(struct baton_ctx **out);
 

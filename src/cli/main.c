@@ -37,6 +37,7 @@ int baton_cli_open_opts(struct baton_open_opts *o)
 	if (seed && *seed)
 		o->seed = strtoull(seed, NULL, 10);
 	o->host = getenv("BATON_HOST");
+	o->boot_id = getenv("BATON_BOOT_ID");
 	return 0;
 }
 
@@ -95,7 +96,8 @@ static void print_help(FILE *f)
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "  %-18s %s\n", all[i]->cli[0] ? all[i]->cli : "(none)", all[i]->summary);
 	for (const struct baton_cli_command *c = baton_cli_commands; c->words; c++)
-		fprintf(f, "  %-18s %s\n", c->words, c->summary);
+		if (!baton_op_find_cli(c->words)) /* a command fronting an operation is listed once */
+			fprintf(f, "  %-18s %s\n", c->words, c->summary);
 	fprintf(f, "\n'baton COMMAND --help' for one command; man baton for everything.\n"
 		   "exit codes: 0 ok, 1 error, 2 usage\n");
 }
@@ -213,7 +215,8 @@ int main(int argc, char **argv)
 			if (all[i]->cli[0])
 				printf("%s\n", all[i]->cli);
 		for (const struct baton_cli_command *c = baton_cli_commands; c->words; c++)
-			printf("%s\n", c->words);
+			if (!baton_op_find_cli(c->words))
+				printf("%s\n", c->words);
 		return 0;
 	}
 	if (argc >= 1 && (!strcmp(argv[0], "--version") || !strcmp(argv[0], "version"))) {

@@ -210,6 +210,11 @@ static const struct {
 	{ "mcp.install", baton_render_mcp_install },
 	{ "mcp.uninstall", baton_render_mcp_uninstall },
 	{ "mcp.status", baton_render_mcp_status },
+	{ "run.list", baton_render_runs },
+	{ "run.show", baton_render_run_show },
+	{ "run.link", baton_render_run_linked },
+	{ "run.fix", baton_render_fix },
+	{ "session.restore", baton_render_restore },
 };
 
 void baton_render(FILE *out, const struct baton_op *op, const cJSON *result)

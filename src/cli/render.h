@@ -21,5 +21,12 @@ void baton_render_journal_list(FILE *out, const cJSON *r);
 void baton_render_mcp_install(FILE *out, const cJSON *r);
 void baton_render_mcp_uninstall(FILE *out, const cJSON *r);
 void baton_render_mcp_status(FILE *out, const cJSON *r);
+/* The run ledger (render_runs.c). */
+void baton_render_thread_line(FILE *out, const cJSON *thread);
+void baton_render_runs(FILE *out, const cJSON *result);
+void baton_render_run_show(FILE *out, const cJSON *result);
+void baton_render_fix(FILE *out, const cJSON *result);
+void baton_render_run_linked(FILE *out, const cJSON *result);
+void baton_render_restore(FILE *out, const cJSON *result);
 
 #endif

@@ -150,6 +150,8 @@ int baton_ctx_open(struct baton_ctx **out, const struct baton_open_opts *opts)
 	ctx->lock_timeout_ms = opts->lock_timeout_ms > 0 ? opts->lock_timeout_ms : 10000;
 	baton_random_seed(ctx, opts->seed);
 	baton_config_init(&ctx->config);
+	if (opts->boot_id && *opts->boot_id && !(ctx->boot_id = strdup(opts->boot_id)))
+		return BATON_ENOMEM;
 
 	const char *home = opts->home;
 	if (!home || !*home)
@@ -230,6 +232,7 @@ void baton_ctx_close(struct baton_ctx *ctx)
 	baton_config_release(&ctx->config);
 	free(ctx->home);
 	free(ctx->host);
+	free(ctx->boot_id);
 	free(ctx->cwd);
 	free(ctx->log_dir);
 	free(ctx->log_path);

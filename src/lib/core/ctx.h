@@ -14,6 +14,7 @@ struct sqlite3_stmt;
 struct baton_ctx {
 	char *home;            /* store directory */
 	char *host;            /* this machine's stable id */
+	char *boot_id;         /* this boot's id: the override, else read on first use (run.c) */
 	char *cwd;             /* working directory for detection */
 	char *log_dir;         /* home/log */
 	char *log_path;        /* home/log/<host>.jsonl */

@@ -8,12 +8,14 @@
 #include "baton/maint.h"
 #include "baton/ingest.h"
 #include "baton/mcp_install.h"
+#include "baton/run.h"
 
 /* Every module's operations, in the order --help and tools/list show them. */
 static const struct baton_op *const tables[] = {
 	baton_session_ops,
 	baton_journal_ops,
 	baton_transcript_ops,
+	baton_run_ops,
 	baton_maint_ops,
 	baton_mcp_install_ops,
 };
