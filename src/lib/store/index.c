@@ -306,7 +306,23 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* Does any log hold bytes past its recorded offset? */
+/* A writer holds the log's lock from its append until its index commit: its tail
+ * will be applied by that writer, so a reader need not queue behind it. */
+static int writer_active(struct baton_ctx *ctx, const char *name)
+{
+	char *path = baton_path_join(ctx->log_dir, name);
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	int busy = 0;
+	free(path);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB))
+		busy = errno == EWOULDBLOCK;
+	close(fd); /* releases the shared lock */
+	return busy;
+}
+
+/* Does any log hold bytes past its recorded offset that no writer is applying? */
 static int lagging(struct baton_ctx *ctx, char **names, size_t n, int *out)
 {
 	*out = 0;
@@ -323,7 +339,7 @@ static int lagging(struct baton_ctx *ctx, char **names, size_t n, int *out)
 		int rc = log_state_get(ctx, names[i], &off, NULL);
 		if (rc)
 			return rc;
-		if (st.st_size > off)
+		if (st.st_size > off && !writer_active(ctx, names[i]))
 			*out = 1;
 	}
 	return 0;
