@@ -1,7 +1,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "baton/baton.h"
 #include "baton/redact.h"
@@ -46,9 +49,32 @@ static const struct {
 	  "['\"]?\\s*(?::|=|:=|=>)\\s*['\"]?\\K(?![$<{(\\[%]|\\*{3})[^\\s'\",;(){}<>\\[\\]]{6,}(?![(\\[A-Za-z0-9_])" },
 };
 
+/* Every pattern needs one of these literals: text holding none of them cannot hold a
+ * secret, and skips the regular expression. Most transcript lines hold none, so this
+ * is what lets redaction keep up with reading. A literal is compared exactly, or
+ * without case where the pattern ignores case (ci). Adding a pattern means adding
+ * its literal here; the corpus test fails on a miss. (aws_secret_key needs "secret"
+ * or "private" anyway, so "aws" itself is no needle.) */
+static const struct {
+	const char *lit;
+	int ci;
+} needles[] = {
+	{ "PRIVATE KEY", 0 }, { "AKIA", 0 }, { "ASIA", 0 }, { "ABIA", 0 }, { "ACCA", 0 }, { "AROA", 0 },
+	{ "AIDA", 0 }, { "ghp_", 0 }, { "gho_", 0 }, { "ghu_", 0 }, { "ghs_", 0 }, { "ghr_", 0 },
+	{ "github_pat_", 0 }, { "glpat-", 0 }, { "gldt-", 0 }, { "glptt-", 0 }, { "glrt-", 0 }, { "glcbt-", 0 },
+	{ "gloas-", 0 }, { "xox", 0 }, { "hooks.slack.com", 0 }, { "sk-", 0 }, { "AIza", 0 }, { "ya29.", 0 },
+	{ "_live_", 0 }, { "_test_", 0 }, { "whsec_", 0 }, { "npm_", 0 }, { "hf_", 0 }, { "SG.", 0 },
+	{ "SK", 0 }, { "_v1_", 0 }, { "pypi-", 0 }, { "shp", 0 }, { ":AA", 0 }, { "eyJ", 0 }, { "://", 0 },
+	{ "accountkey=", 1 }, { "bearer", 1 }, { "authorization", 1 }, { "password", 1 }, { "passwd", 1 },
+	{ "passphrase", 1 }, { "secret", 1 }, { "apikey", 1 }, { "api_key", 1 }, { "api-key", 1 },
+	{ "access_token", 1 }, { "access-token", 1 }, { "accesstoken", 1 }, { "auth_token", 1 },
+	{ "auth-token", 1 }, { "authtoken", 1 }, { "private", 1 },
+};
+
 struct redactor {
 	pcre2_code *re;
 	pcre2_match_data *md;
+	uint8_t bigram[65536 / 8]; /* first two bytes of some needle (both cases for ci ones) */
 	size_t scanned;   /* bytes matched so far without JIT */
 	int jit;          /* JIT compiled (or tried) */
 };
@@ -98,12 +124,39 @@ static int compile(struct baton_ctx *ctx, struct redactor **out)
 		free(r);
 		return baton_error(ctx, BATON_ERROR, "redact: pattern does not compile at %zu: %s", (size_t)off, (char *)msg);
 	}
+	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
+		unsigned char a = (unsigned char)needles[i].lit[0], b = (unsigned char)needles[i].lit[1];
+		for (int ca = 0; ca < (needles[i].ci ? 2 : 1); ca++)
+			for (int cb = 0; cb < (needles[i].ci ? 2 : 1); cb++) {
+				unsigned x = (unsigned)(ca ? toupper(a) : a) << 8 | (unsigned)(cb ? toupper(b) : b);
+				r->bigram[x >> 3] |= (uint8_t)(1u << (x & 7));
+			}
+	}
 	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
 	if (!r->md) {
 		baton_redactor_free(r);
 		return baton_error(ctx, BATON_ENOMEM, "out of memory");
 	}
 	*out = r;
+	return 0;
+}
+
+/* Could in[0..len) hold a secret? A scan of byte pairs against the needles' first
+ * two bytes, then a compare of the needles there. */
+static int maybe_secret(const struct redactor *r, const char *in, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	for (size_t i = 0; i + 1 < len; i++) {
+		unsigned b = (unsigned)p[i] << 8 | p[i + 1];
+		if (!(r->bigram[b >> 3] & (1u << (b & 7))))
+			continue;
+		for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+			const char *lit = needles[k].lit;
+			size_t n = strlen(lit);
+			if (n <= len - i && (needles[k].ci ? !strncasecmp(in + i, lit, n) : !memcmp(in + i, lit, n)))
+				return 1;
+		}
+	}
 	return 0;
 }
 
@@ -117,6 +170,8 @@ int baton_redact(struct baton_ctx *ctx, struct strbuf *out, const char *in, size
 		ctx->redactor = r;
 	}
 	struct redactor *r = ctx->redactor;
+	if (!maybe_secret(r, in, len))
+		return baton_strbuf_add(out, in, len) ? baton_error(ctx, BATON_ENOMEM, "out of memory") : 0;
 	r->scanned += len;
 	if (!r->jit && r->scanned > JIT_AFTER_BYTES) {
 		r->jit = 1;
