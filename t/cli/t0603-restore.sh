@@ -16,9 +16,11 @@ s2=$(cd "$d2" && baton save -m "docs" --name docs --json | jq -r .session.id)
 export BATON_BOOT_ID=boot-A
 (cd "$d1" && STUB_MODE=sleep STUB_READY=$TMP/r1 exec "$BATON" run -- claude -p "fix the parser") &
 w1=$!
+# the second starts once the first runs, so "start order" is defined
+wait_until 20 test -s "$TMP/r1"
 (cd "$d2" && STUB_MODE=sleep STUB_READY=$TMP/r2 STUB_SESSION=019a-codex-two exec "$BATON" run -- codex exec "write docs") &
 w2=$!
-ok "both agents start" wait_until 10 test -s "$TMP/r1" -a -s "$TMP/r2"
+ok "both agents start" wait_until 20 test -s "$TMP/r1" -a -s "$TMP/r2"
 c1=$(cat "$TMP/r1")
 c2=$(cat "$TMP/r2")
 is "$(baton runs --status running --json | jq .count)" 2 "two runs live in boot A"
