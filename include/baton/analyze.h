@@ -14,7 +14,7 @@
  *   git_status {branch, head_sha, dirty, files, total_changed} | null,
  *   recent_tool_calls [{timestamp, tool, summary}] (the last 10),
  *   decisions [{source: journal|transcript, text, rationale}],
- *   errors [{timestamp, tool, command, text}] (failures not followed by a success of
+ *   errors [{timestamp, tool, target, text}] (target: the command or file) (failures not followed by a success of
  *   the same command, file or tool), blockers [str], next_steps [str].
  * Malformed messages (tool inputs that do not parse, results without their call,
  * missing timestamps) are skipped or kept partially, never an error. */
@@ -46,8 +46,9 @@ int baton_analyze_commits(struct baton_ctx *ctx, cJSON **out, char **out_root, c
  * `|`, env assignments; quotes respected)? */
 bool baton_analyze_is_git_commit(const char *command);
 
-/* Does a tool result's text say the call failed: a non-zero "exit code N" / "exited
- * with code N", a <tool_use_error>, or text starting with "Error:"? */
+/* Does a tool result's text say the call failed: a non-zero exit code in its first
+ * lines ("Exit code 2", "Process exited with code 1", …; a zero one means success
+ * whatever follows), a <tool_use_error>, or text starting with "Error:" / "fatal:"? */
 bool baton_analyze_failed(const char *text);
 
 /* Find git's "[branch sha] subject" line in a commit's output; on success fill

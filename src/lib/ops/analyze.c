@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "baton/analyze.h"
 #include "baton/clock.h"
@@ -162,30 +163,33 @@ bool baton_analyze_is_git_commit(const char *cmd)
 	}
 }
 
-/* The number after "exit code" / "exited with code" (":" and blanks allowed), or -1
- * when the text says nothing about an exit code. */
+/* The exit code a shell tool's result reports in its header lines ("Exit code 2",
+ * "Exit code: 1", "Process exited with code 0", "Command exited with code 1: …"),
+ * or -1 when it reports none. Only the first lines, before any "Output:", count: the
+ * output itself may say anything. */
 static long exit_code(const char *text)
 {
-	static const char *const marks[] = { "exit code", "exited with code", "exit status" };
-	const char *best = NULL;
-	size_t blen = 0;
-	for (size_t i = 0; i < 3; i++) {
-		const char *m = strcasestr(text, marks[i]);
-		if (m && (!best || m < best)) {
-			best = m;
-			blen = strlen(marks[i]);
+	static const char *const marks[] = { "exit code", "process exited with code", "command exited with code",
+					     "exited with code", "exit status" };
+	const char *p = text;
+	for (int l = 0; l < 6 && p && *p; l++) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!strncasecmp(p, "output:", 7))
+			break;
+		for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+			size_t n = strlen(marks[i]);
+			if (strncasecmp(p, marks[i], n))
+				continue;
+			const char *q = p + n;
+			while (*q == ':' || *q == ' ' || *q == '\t')
+				q++;
+			if (isdigit((unsigned char)*q))
+				return strtol(q, NULL, 10);
 		}
+		p = strchr(p, '\n');
 	}
-	if (!best)
-		return -1;
-	const char *p = best + blen;
-	while (*p == ':' || *p == ' ' || *p == '\t')
-		p++;
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	char *end;
-	long v = strtol(p, &end, 10);
-	return v;
+	return -1;
 }
 
 bool baton_analyze_failed(const char *text)
@@ -243,6 +247,8 @@ struct pending {
 	char *tool;
 	char *key;      /* what a later success must match to resolve a failure */
 	char *command;
+	char *target;   /* the command, else the first file */
+	cJSON *edits;   /* files an editing call changes, counted once it succeeds */
 	bool commit;
 	int64_t task;   /* TaskCreate: the id it will get */
 };
@@ -269,6 +275,8 @@ static void pending_free(struct pending *p)
 	free(p->tool);
 	free(p->key);
 	free(p->command);
+	free(p->target);
+	cJSON_Delete(p->edits);
 	memset(p, 0, sizeof *p);
 }
 
@@ -453,13 +461,18 @@ static void file_touched(struct an *a, const char *path)
 }
 
 /* What one call did, in a line: the command, the file, or the start of its input. */
-static cJSON *call_summary(const char *command, const cJSON *paths, const char *text)
+static cJSON *call_summary(struct an *a, const char *command, const cJSON *paths, const char *text)
 {
 	if (command && *command)
 		return line_str(command, 120);
 	const cJSON *p0 = cJSON_GetArrayItem(paths, 0);
-	if (cJSON_IsString(p0))
-		return line_str(p0->valuestring, 120);
+	if (cJSON_IsString(p0)) {
+		struct strbuf sb = STRBUF_INIT;
+		relative(a, &sb, p0->valuestring);
+		cJSON *r = line_str(sb.buf, 120);
+		baton_strbuf_release(&sb);
+		return r;
+	}
 	return line_str(text ? text : "", 80);
 }
 
@@ -520,7 +533,7 @@ static void on_tool_use(struct an *a, const char *ts, const char *tool, const cJ
 	cJSON *r = cJSON_CreateObject();
 	baton_json_add_str(r, "timestamp", ts);
 	baton_json_add_str(r, "tool", tool ? tool : "?");
-	cJSON_AddItemToObject(r, "summary", call_summary(command, paths, text));
+	cJSON_AddItemToObject(r, "summary", call_summary(a, command, paths, text));
 	push_capped(a->recent, r, RECENT);
 
 	int64_t task = 0;
@@ -533,13 +546,11 @@ static void on_tool_use(struct an *a, const char *ts, const char *tool, const cJ
 		task_update(a, text);
 
 	bool edits = is_one(tool, edit_tools) || (command && strstr(command, "*** Begin Patch"));
-	const cJSON *p;
-	if (edits)
-		cJSON_ArrayForEach(p, paths)
-			if (cJSON_IsString(p) && *p->valuestring)
-				file_touched(a, p->valuestring);
 
-	if (a->npend == MAX_PENDING) { /* results that never came: forget the oldest */
+	if (a->npend == MAX_PENDING) { /* results that never came: count, then forget the oldest */
+		const cJSON *p;
+		cJSON_ArrayForEach(p, a->pend[0].edits)
+			file_touched(a, p->valuestring);
 		pending_free(&a->pend[0]);
 		memmove(a->pend, a->pend + 1, (MAX_PENDING - 1) * sizeof a->pend[0]);
 		a->npend--;
@@ -549,12 +560,27 @@ static void on_tool_use(struct an *a, const char *ts, const char *tool, const cJ
 	pd->tool = tool ? strdup(tool) : NULL;
 	pd->command = command ? strdup(command) : NULL;
 	const cJSON *p0 = cJSON_GetArrayItem(paths, 0);
+	if (command)
+		pd->target = strdup(command);
+	else if (cJSON_IsString(p0)) {
+		struct strbuf t = STRBUF_INIT;
+		relative(a, &t, p0->valuestring);
+		pd->target = baton_strbuf_detach(&t);
+	}
 	struct strbuf key = STRBUF_INIT;
 	baton_strbuf_addf(&key, "%s\x1f%s", tool ? tool : "",
 			  command ? command : cJSON_IsString(p0) ? p0->valuestring : "");
 	pd->key = baton_strbuf_detach(&key);
 	pd->commit = baton_analyze_is_git_commit(command);
 	pd->task = task;
+	const cJSON *p;
+	if (edits)
+		cJSON_ArrayForEach(p, paths)
+			if (cJSON_IsString(p) && *p->valuestring) {
+				if (!pd->edits)
+					pd->edits = cJSON_CreateArray();
+				cJSON_AddItemToArray(pd->edits, cJSON_CreateString(p->valuestring));
+			}
 }
 
 static void on_tool_result(struct an *a, const char *ts, const char *tool, const char *text)
@@ -571,6 +597,10 @@ static void on_tool_result(struct an *a, const char *ts, const char *tool, const
 		memset(&a->pend[a->npend], 0, sizeof a->pend[0]);
 	}
 	bool failed = baton_analyze_failed(text);
+	const cJSON *ep;
+	if (!failed) /* a refused edit changed nothing */
+		cJSON_ArrayForEach(ep, pd.edits)
+			file_touched(a, ep->valuestring);
 	if (pd.task)
 		task_created(a, pd.task, text);
 	if (pd.commit) {
@@ -605,10 +635,10 @@ static void on_tool_result(struct an *a, const char *ts, const char *tool, const
 		baton_json_add_str(e, "key", key);
 		baton_json_add_str(e, "timestamp", ts);
 		baton_json_add_str(e, "tool", tool ? tool : pd.tool);
-		if (pd.command)
-			cJSON_AddItemToObject(e, "command", line_str(pd.command, 200));
+		if (pd.target)
+			cJSON_AddItemToObject(e, "target", line_str(pd.target, 200));
 		else
-			cJSON_AddNullToObject(e, "command");
+			cJSON_AddNullToObject(e, "target");
 		cJSON_AddItemToObject(e, "text", line_str(text, LINE_MAX));
 		push_capped(a->errors, e, MAX_ERRORS);
 	}
@@ -662,6 +692,12 @@ static int scan_messages(struct an *a, const char *session_id)
 		}
 	}
 	sqlite3_reset(st);
+	/* edits whose result never came (a crash, a tool still running): assume they happened */
+	for (int i = 0; i < a->npend; i++) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, a->pend[i].edits)
+			file_touched(a, p->valuestring);
+	}
 	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "read messages for the handoff");
 }
 

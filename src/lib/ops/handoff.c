@@ -262,9 +262,9 @@ static void render_level(struct strbuf *sb, const cJSON *cx, const char *created
 			it = cJSON_GetArrayItem(errs, k);
 			baton_strbuf_addf(sb, "- %s %s", hms(baton_json_str(it, "timestamp"), t),
 					  baton_json_str(it, "tool") ? baton_json_str(it, "tool") : "?");
-			if (baton_json_str(it, "command")) {
+			if (baton_json_str(it, "target")) {
 				baton_strbuf_addch(sb, ' ');
-				code(sb, baton_json_str(it, "command"), lv->width / 2);
+				code(sb, baton_json_str(it, "target"), lv->width / 2);
 			}
 			baton_strbuf_adds(sb, ": ");
 			line(sb, baton_json_str(it, "text"), lv->width);
@@ -511,8 +511,10 @@ static int op_handoff(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		cJSON_AddArrayToObject(cx, "notes");
 	}
 	const char *st = baton_json_str(s, "status");
-	/* a closed session keeps its status: its handoff is a record, not an invitation */
-	if (!st || !strcmp(st, "active") || !strcmp(st, "paused") || !strcmp(st, "handoff_ready")) {
+	/* a finished session keeps its status: its handoff is a record, not an invitation;
+	 * an expired one is exactly what gets picked up again */
+	if (!st || !strcmp(st, "active") || !strcmp(st, "paused") || !strcmp(st, "handoff_ready") ||
+	    !strcmp(st, "expired")) {
 		baton_json_set(s, "status", cJSON_CreateString("handoff_ready"));
 		baton_json_set(cx, "status", cJSON_CreateString("handoff_ready"));
 	}
