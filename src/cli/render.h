@@ -29,4 +29,10 @@ void baton_render_fix(FILE *out, const cJSON *result);
 void baton_render_run_linked(FILE *out, const cJSON *result);
 void baton_render_restore(FILE *out, const cJSON *result);
 
+/* The handoff renderers (render_handoff.c). */
+void baton_render_handoff(FILE *out, const cJSON *r);
+void baton_render_handoff_show(FILE *out, const cJSON *r);
+void baton_render_commits(FILE *out, const cJSON *r);
+void baton_render_current(FILE *out, const cJSON *r);
+
 #endif

@@ -7,6 +7,7 @@
 #include "baton/session.h"
 #include "baton/maint.h"
 #include "baton/ingest.h"
+#include "baton/handoff.h"
 #include "baton/mcp_install.h"
 #include "baton/run.h"
 
@@ -15,6 +16,7 @@ static const struct baton_op *const tables[] = {
 	baton_session_ops,
 	baton_journal_ops,
 	baton_transcript_ops,
+	baton_handoff_ops,
 	baton_run_ops,
 	baton_maint_ops,
 	baton_mcp_install_ops,

@@ -5,6 +5,7 @@
 #include "baton/clock.h"
 #include "baton/fsutil.h"
 #include "baton/git.h"
+#include "baton/handoff.h"
 #include "baton/index.h"
 #include "baton/journal.h"
 #include "baton/ingest.h"
@@ -249,8 +250,45 @@ static int op_show(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 
 static const struct baton_arg resume_args[] = {
 	{ "id", BATON_ARG_STRING, BATON_ARG_POSITIONAL, 0, NULL, "session (default: this repo's latest, else the latest overall)" },
+	{ "agent", BATON_ARG_STRING, 0, 'a', NULL,
+	  "continue in claude, codex, gemini or opencode (default: the agent of the latest conversation)" },
 	{ NULL },
 };
+
+static const char *const agents[] = { "claude", "codex", "gemini", "opencode", NULL };
+
+/* The agent's own command to resume its conversation sid, and to start a new one
+ * with a first prompt (real-clis.md, formats.md §4.3). */
+static const struct agent_cmd {
+	const char *name, *resume, *start;
+} agent_cmds[] = {
+	{ "claude", "claude --resume ", "claude " },
+	{ "codex", "codex resume ", "codex " },
+	{ "gemini", "gemini --resume ", "gemini --prompt-interactive " },
+	{ "opencode", "opencode --session ", "opencode --prompt " },
+};
+
+/* The source and id of the session's most recent agent conversation (malloc'd), or
+ * NULLs when it has none. */
+static int latest_conversation(struct baton_ctx *ctx, char **source, char **sid, const char *session_id)
+{
+	*source = *sid = NULL;
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT source, agent_session_id FROM conversations WHERE session_id = ?1"
+		" ORDER BY coalesce(last_seen, '') DESC, source DESC, agent_session_id DESC LIMIT 1");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, session_id);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW && baton_col_text(st, 0) && baton_col_text(st, 1)) {
+		*source = strdup(baton_col_text(st, 0));
+		*sid = strdup(baton_col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return baton_index_error(ctx, "read conversations");
+	return 0;
+}
 
 static void summary_text(struct strbuf *sb, const cJSON *s)
 {
@@ -296,8 +334,12 @@ static void summary_text(struct strbuf *sb, const cJSON *s)
 	}
 }
 
-/* The resume script: cd into the session's directory, then the next command. */
-static void resume_script(struct strbuf *sb, const cJSON *s)
+/* The resume script: cd into the session's directory, then the next command: the
+ * agent's own resume (sid set), a new conversation of the agent with the handoff as
+ * its first prompt (prompt set), or `baton show` (no agent). Every word from the
+ * store is single-quoted, so quotes, $(), backquotes and newlines stay text. */
+static void resume_script(struct strbuf *sb, const cJSON *s, const struct agent_cmd *ag, const char *sid,
+			  const char *prompt)
 {
 	baton_strbuf_adds(sb, "#!/bin/sh\n# baton resume: ");
 	/* the comment must stay one line whatever the objective holds */
@@ -305,8 +347,19 @@ static void resume_script(struct strbuf *sb, const cJSON *s)
 		baton_strbuf_addch(sb, *p == '\n' || *p == '\r' ? ' ' : *p);
 	baton_strbuf_adds(sb, "\ncd ");
 	baton_shell_quote(sb, baton_json_str(s, "cwd"));
-	baton_strbuf_adds(sb, " || exit 1\nbaton show ");
+	baton_strbuf_adds(sb, " || exit 1\n");
+	if (!ag) {
+		baton_strbuf_adds(sb, "baton show ");
+		baton_shell_quote(sb, baton_json_str(s, "id"));
+		baton_strbuf_adds(sb, "\n");
+		return;
+	}
+	/* the agent's hooks link its conversation to this session */
+	baton_strbuf_adds(sb, "BATON_SESSION=");
 	baton_shell_quote(sb, baton_json_str(s, "id"));
+	baton_strbuf_adds(sb, "; export BATON_SESSION\nexec ");
+	baton_strbuf_adds(sb, sid ? ag->resume : ag->start);
+	baton_shell_quote(sb, sid ? sid : prompt);
 	baton_strbuf_adds(sb, "\n");
 }
 
@@ -339,16 +392,52 @@ static int op_resume(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		if (!s)
 			return baton_error(ctx, BATON_ENOTFOUND, "resume: no sessions yet; start one with baton save -m \"objective\"");
 	}
-	struct strbuf sum = STRBUF_INIT, script = STRBUF_INIT;
+	const char *agent = baton_json_str(args, "agent");
+	char *source = NULL, *sid = NULL, *md = NULL;
+	const struct agent_cmd *ag = NULL;
+	struct strbuf sum = STRBUF_INIT, script = STRBUF_INIT, prompt = STRBUF_INIT;
+	if (agent) {
+		size_t i;
+		for (i = 0; agents[i] && strcmp(agents[i], agent); i++)
+			;
+		if (!agents[i]) {
+			rc = baton_error(ctx, BATON_EINVALID, "resume: unknown agent '%s' (claude, codex, gemini, opencode)", agent);
+			goto out;
+		}
+	}
+	if ((rc = latest_conversation(ctx, &source, &sid, baton_json_str(s, "id"))))
+		goto out;
+	if (!agent)
+		agent = source;
+	for (size_t i = 0; agent && i < sizeof agent_cmds / sizeof agent_cmds[0]; i++)
+		if (!strcmp(agent_cmds[i].name, agent))
+			ag = &agent_cmds[i];
+	bool same = ag && source && !strcmp(source, ag->name);
+	if (ag && !same) {
+		/* any-to-any: the other agent starts from the handoff */
+		if ((rc = baton_handoff_markdown(ctx, &md, s, BATON_HANDOFF_MAX_CHARS)))
+			goto out;
+		baton_strbuf_addf(&prompt, "You are taking over baton session %s. Read this handoff, check the repository state,"
+				  " then continue the work.\n\n%s", baton_json_str(s, "id"), md);
+	}
 	summary_text(&sum, s);
-	resume_script(&script, s);
+	resume_script(&script, s, ag, same ? sid : NULL, prompt.buf);
 	*out = cJSON_CreateObject();
 	cJSON_AddItemToObject(*out, "session", s);
+	s = NULL;
 	cJSON_AddStringToObject(*out, "summary", sum.buf);
 	cJSON_AddStringToObject(*out, "script", script.buf);
+	baton_json_add_str(*out, "agent", ag ? ag->name : NULL);
+	baton_json_add_str(*out, "mode", !ag ? NULL : same ? "resume" : "handoff");
+out:
+	cJSON_Delete(s);
+	free(source);
+	free(sid);
+	free(md);
 	baton_strbuf_release(&sum);
 	baton_strbuf_release(&script);
-	return 0;
+	baton_strbuf_release(&prompt);
+	return rc;
 }
 
 /* ---- delete --------------------------------------------------------------------- */
@@ -446,7 +535,7 @@ const struct baton_op baton_session_ops[] = {
 	  "list [--limit N] [--since TIME] [--repo PATH] [--project ID] [--status S] [--source S]",
 	  "sessions across all repos, most recently updated first", list_args, 0, op_list },
 	{ "session.show", "show", "session_show", "show ID", "one session, whole", id_args, 0, op_show },
-	{ "session.resume", "resume", "session_resume", "resume [ID]",
+	{ "session.resume", "resume", "session_resume", "resume [ID] [--agent claude|codex|gemini|opencode]",
 	  "a concise summary of a session and a script that resumes it", resume_args, 0, op_resume },
 	{ "session.delete", "delete", "session_delete", "delete ID",
 	  "delete a session (a tombstone in the log; history is kept)", id_args, BATON_OP_MUTATES, op_delete },

@@ -436,6 +436,22 @@ static int op_stats(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 						   sqlite3_column_int64(st, 3) + sqlite3_column_int64(st, 4));
 	}
 	sqlite3_reset(st);
+	/* handoffs: sessions carrying one, and those waiting to be picked up */
+	st = baton_index_stmt(ctx,
+		"SELECT coalesce(sum(json_extract(json, '$.handoff.markdown') IS NOT NULL), 0),"
+		" coalesce(sum(status = 'handoff_ready'), 0) FROM sessions" SESS_WHERE);
+	if (!st) {
+		rc = BATON_ERROR;
+		goto fail;
+	}
+	baton_bind_text(st, 1, project);
+	baton_bind_text(st, 2, source);
+	cJSON *handoffs = cJSON_AddObjectToObject(o, "handoffs");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		baton_json_add_int(handoffs, "sessions", sqlite3_column_int64(st, 0));
+		baton_json_add_int(handoffs, "ready", sqlite3_column_int64(st, 1));
+	}
+	sqlite3_reset(st);
 	*out = o;
 	return 0;
 fail:
@@ -534,7 +550,7 @@ const struct baton_op baton_transcript_ops[] = {
 	  "search QUERY [--session ID] [--repo P] [--project ID] [--source S] [--since T] [--role R] [--limit N] [--budget-ms N]",
 	  "full-text search over every agent message (BM25 ranked, highlighted snippets)", search_args, 0, op_search },
 	{ "stats", "stats", "session_stats", "stats [--project ID] [--source S]",
-	  "totals: sessions by status and source, conversations, messages, tokens", stats_args, 0, op_stats },
+	  "totals: sessions by status and source, conversations, messages, tokens, handoffs", stats_args, 0, op_stats },
 	{ "transcript.dump", "transcript dump", "transcript_dump", "transcript dump PATH [--source S]",
 	  "debug: the normalised messages of one transcript, as ingest derives them (nothing stored)", dump_args,
 	  BATON_OP_NO_MCP, op_dump },
