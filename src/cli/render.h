@@ -28,5 +28,9 @@ void baton_render_run_show(FILE *out, const cJSON *result);
 void baton_render_fix(FILE *out, const cJSON *result);
 void baton_render_run_linked(FILE *out, const cJSON *result);
 void baton_render_restore(FILE *out, const cJSON *result);
+/* render_hooks.c */
+void baton_render_hooks_install(FILE *out, const cJSON *r);
+void baton_render_hooks_uninstall(FILE *out, const cJSON *r);
+void baton_render_hooks_status(FILE *out, const cJSON *r);
 
 #endif
