@@ -279,19 +279,22 @@ out:
 
 /* ---- our handlers ------------------------------------------------------------------------- */
 
-/* A handler command is ours when it runs a program named baton with "hook EVENT". */
+/* A handler command is ours when it reads "… hook EVENT --agent AGENT" to its end:
+ * the shape install writes, whatever the binary is called or where it lives. */
 static int is_ours(const char *cmd)
 {
-	if (!cmd)
+	if (!cmd || !strstr(cmd, " hook "))
 		return 0;
-	const char *h = strstr(cmd, " hook ");
-	if (!h)
-		return 0;
-	const char *e = h;
-	while (e > cmd && (e[-1] == '\'' || e[-1] == '"'))
-		e--;
-	return e - cmd >= 5 && !strncmp(e - 5, "baton", 5) && (e - cmd == 5 || e[-6] == '/' || e[-6] == ' ' ||
-								 e[-6] == '\'' || e[-6] == '"');
+	size_t n = strlen(cmd);
+	while (n && isspace((unsigned char)cmd[n - 1]))
+		n--;
+	for (size_t k = 0; k < 3; k++) {
+		char tail[32];
+		int tl = snprintf(tail, sizeof tail, " --agent %s", agents[k]);
+		if (n >= (size_t)tl && !strncmp(cmd + n - tl, tail, (size_t)tl))
+			return 1;
+	}
+	return 0;
 }
 
 static cJSON *handler(const struct target *t, const char *event)
