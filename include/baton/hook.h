@@ -80,6 +80,10 @@ int baton_hook_run(struct baton_ctx *ctx, const struct baton_hook *h, const char
 		   struct baton_hook_output *out);
 void baton_hook_output_release(struct baton_hook_output *out);
 
+/* The job of a stop or end event, made without the store (the hook answers at once
+ * and the job runs detached); NULL for other actions (caller's). */
+cJSON *baton_hook_job(const struct baton_hook *h, const char *forced_session);
+
 /* The deferred part of stop/end (and of a start whose transcript tail was too large
  * to read inline): ingest the transcript's new tail, refresh the session's git state
  * and recent changes (saved only when they changed), regenerate its journal files,

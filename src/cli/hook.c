@@ -219,12 +219,17 @@ int baton_cli_hook_main(int argc, char **argv)
 	}
 	if (h.action == BATON_HOOK_IGNORE)
 		goto done; /* no store opened for what we do not handle */
+	const char *forced = getenv("BATON_SESSION");
+	if (forced && !*forced)
+		forced = NULL;
+	/* Stop and SessionEnd have nothing to answer: their work needs no store here */
+	if ((out.job = baton_hook_job(&h, forced)))
+		goto job;
 	if ((rc = open_store(&ctx, &why))) {
 		hook_log(h.agent, event, "cannot open the store: %s", why);
 		goto done;
 	}
-	const char *forced = getenv("BATON_SESSION");
-	if ((rc = baton_hook_run(ctx, &h, forced && *forced ? forced : NULL, &out))) {
+	if ((rc = baton_hook_run(ctx, &h, forced, &out))) {
 		hook_log(h.agent, event, "%s", baton_errmsg(ctx));
 		goto done;
 	}
@@ -237,6 +242,7 @@ int baton_cli_hook_main(int argc, char **argv)
 	}
 	baton_ctx_close(ctx);
 	ctx = NULL;
+job:
 	if (out.job) {
 		const char *sync = getenv("BATON_HOOK_SYNC");
 		if (sync && *sync && strcmp(sync, "0"))

@@ -428,6 +428,15 @@ static char *agent_output(const struct baton_hook *h, const char *text)
 
 /* ---- the actions ---------------------------------------------------------------------- */
 
+static cJSON *new_job(const struct baton_hook *h, const char *forced, const char *session_id);
+
+cJSON *baton_hook_job(const struct baton_hook *h, const char *forced_session)
+{
+	if (h->action != BATON_HOOK_STOP && h->action != BATON_HOOK_END)
+		return NULL;
+	return new_job(h, forced_session, NULL);
+}
+
 static cJSON *new_job(const struct baton_hook *h, const char *forced, const char *session_id)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -466,8 +475,16 @@ static int ingest_small_tail(struct baton_ctx *ctx, const struct baton_hook *h, 
 static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
 {
 	cJSON *s = NULL;
-	char *text = NULL;
-	int left = ingest_small_tail(ctx, h, forced);
+	char *text = NULL, *linked = NULL;
+	/* A conversation seen for the first time is read now (when its tail is small), so
+	 * that a session made for it takes its objective from its first prompt; a known
+	 * one's tail can wait for the detached job: the context printed comes from the
+	 * journal, not from the transcript. */
+	int known = h->agent_session_id && !baton_conversation_session(ctx, h->agent, h->agent_session_id, &linked);
+	free(linked);
+	int64_t pending = 0;
+	int left = !known ? ingest_small_tail(ctx, h, forced)
+			  : h->transcript_path && !baton_ingest_pending(ctx, h->agent, h->transcript_path, &pending) && pending > 0;
 	int rc = find_session(ctx, h, forced, true, &s);
 	if (rc)
 		goto out;
