@@ -57,6 +57,8 @@ struct baton_hook {
 	const char *source;           /* SessionStart: startup, resume, clear, compact */
 	const char *trigger;          /* PreCompact / PreCompress: manual, auto */
 	const char *reason;           /* SessionEnd */
+	const char *run_id;           /* the caller's $BATON_RUN_ID (inside `baton run`): a
+				       * SessionStart records the agent's session id on it */
 	char err[200];                /* why parsing failed */
 };
 

@@ -219,6 +219,7 @@ int baton_cli_hook_main(int argc, char **argv)
 	}
 	if (h.action == BATON_HOOK_IGNORE)
 		goto done; /* no store opened for what we do not handle */
+	h.run_id = getenv("BATON_RUN_ID");
 	const char *forced = getenv("BATON_SESSION");
 	if (forced && !*forced)
 		forced = NULL;

@@ -200,6 +200,11 @@ payload claude 30-SessionStart.json | (cd "$REPO" && BATON_SESSION=$forced "$BAT
 like "$(out)" "\\($forced, " "BATON_SESSION: SessionStart shows the forced session"
 is "$(sqlite3 "$BATON_HOME/index.db" "select session_id from conversations where source='claude' and agent_session_id like '3b98%'")" \
 	"$forced" "and the conversation is linked to it"
+# inside `baton run`: SessionStart tells the run which agent conversation it is
+(cd "$TMP" && baton run --agent claude -- true >/dev/null 2>&1)
+rid=$(baton runs --json | jq -r '.threads[0].run_id')
+echo '{"session_id":"run-conv-1","cwd":"'"$TMP"'","source":"startup"}' | (cd "$TMP" && BATON_RUN_ID=$rid "$BATON" hook SessionStart >/dev/null)
+is "$(baton runs --json | jq -r '.threads[0].agent_session_id')" run-conv-1 "BATON_RUN_ID: the run records the agent's session id"
 ok "index verify agrees after all of it" baton index verify
 
 done_testing

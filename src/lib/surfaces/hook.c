@@ -17,6 +17,7 @@
 #include "baton/json.h"
 #include "baton/log.h"
 #include "baton/redact.h"
+#include "baton/run.h"
 #include "baton/session.h"
 #include "baton/strbuf.h"
 #include "core/ctx.h"
@@ -488,6 +489,15 @@ static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const ch
 	int rc = find_session(ctx, h, forced, true, &s);
 	if (rc)
 		goto out;
+	/* run under `baton run`: the run learns which agent conversation it is; a run
+	 * that is not there (another store) is no reason to fail the hook */
+	if (h->run_id && *h->run_id && h->agent_session_id) {
+		rc = baton_run_set_agent_session(ctx, h->run_id, h->agent_session_id);
+		if (rc == BATON_ENOTFOUND)
+			rc = 0;
+		if (rc)
+			goto out;
+	}
 	bool compacted = h->source && !strcmp(h->source, "compact");
 	if ((rc = baton_hook_context(ctx, &text, s, compacted)))
 		goto out;
