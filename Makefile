@@ -153,7 +153,8 @@ build/fuzz/fuzz_%: t/fuzz/fuzz_%.c $(LIB)
 # End to end against the real clients (npm packages, Node 22, loopback only).
 E2E_CACHE ?= $(HOME)/.cache/baton-e2e
 e2e: $(BIN)
-	@BATON_BIN=$(abspath $(BIN)) E2E_CACHE=$(E2E_CACHE) sh t/e2e/run
+	@BATON_BIN=$(abspath $(BIN)) E2E_CACHE=$(E2E_CACHE) sh t/e2e/run && \
+		BATON_BIN=$(abspath $(BIN)) E2E_CACHE=$(E2E_CACHE) sh t/e2e/hooks
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

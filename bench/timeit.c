@@ -31,7 +31,12 @@ int main(int argc, char **argv)
 		return 2;
 	const char *in = getenv("TIMEIT_STDIN"); /* a file fed to each run's stdin */
 	double *t = calloc((size_t)n, sizeof *t), sum = 0;
+	const char *before = getenv("TIMEIT_BEFORE"); /* a shell command run, untimed, before each run */
 	for (int i = 0; i < n; i++) {
+		if (before && *before && system(before) != 0) {
+			fprintf(stderr, "timeit: TIMEIT_BEFORE failed\n");
+			return 1;
+		}
 		double a = now_ms();
 		pid_t p = fork();
 		if (p == 0) {

@@ -57,6 +57,12 @@ struct baton_ingest_stats {
 int baton_ingest_file(struct baton_ctx *ctx, const char *source, const char *path,
 		      const char *forced_session_id, struct baton_ingest_stats *stats);
 
+/* How many bytes of the transcript at path (absolute) of `source` have not been
+ * ingested yet: its size beyond the recorded offset, or its whole size when it is new,
+ * replaced or truncated. A stat and one indexed lookup: callers (hooks) use it to
+ * decide whether ingesting now fits their time budget. BATON_ENOTFOUND: no such file. */
+int baton_ingest_pending(struct baton_ctx *ctx, const char *source, const char *path, int64_t *out_bytes);
+
 /* Discover and ingest every transcript of `source` (NULL: all sources). forced
  * applies to conversations seen for the first time whose records are newer than
  * the forced session's creation. */
@@ -67,6 +73,13 @@ int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forc
  * (caller's), or BATON_ENOTFOUND when the conversation is not known. */
 int baton_conversation_session(struct baton_ctx *ctx, const char *source, const char *agent_session_id,
 			       char **out_session_id);
+
+/* Link agent conversation (source, agent_session_id) to session_id with a
+ * conversation_linked event (a later link replaces an earlier one). For callers that
+ * know a conversation before its transcript names it (a SessionStart hook fires before
+ * the agent writes anything). transcript_path and cwd may be NULL. */
+int baton_conversation_link(struct baton_ctx *ctx, const char *source, const char *agent_session_id,
+			    const char *session_id, const char *transcript_path, const char *cwd);
 
 /* Operations: ingest, messages, search, stats, and the hidden transcripts.dump. */
 extern const struct baton_op baton_transcript_ops[];

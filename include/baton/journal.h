@@ -27,6 +27,7 @@
 #define BATON_JOURNAL_H
 
 #include <cJSON.h>
+#include <stdbool.h>
 
 #include "baton/op.h"
 
@@ -48,5 +49,12 @@ int baton_journal_load(struct baton_ctx *ctx, cJSON **out, const cJSON *session)
  * baton_session_put calls this afterwards to keep the document current.
  * Returns 0 or BATON_ERROR with a message that says the session itself is recorded. */
 int baton_journal_sync(struct baton_ctx *ctx, char **out_path, const cJSON *session);
+
+/* Append entry (an object with "kind", "text" and the kind's fields; consumed) to
+ * session (consumed, as the caller changed it: status, compaction_count…), then save
+ * the session with its new TL;DR. No git refresh: the caller decides (hooks must not
+ * pay for it). With sync the repository's files are regenerated too. *out (optional):
+ * {session_id, shortname, status, entry, tldr, compaction_count, path} (caller's). */
+int baton_journal_record(struct baton_ctx *ctx, cJSON *session, cJSON *entry, bool sync, cJSON **out);
 
 #endif

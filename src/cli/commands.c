@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "cli/fix.h"
+#include "cli/hook.h"
 #include "cli/mcp.h"
 #include "cli/restore.h"
 #include "cli/run.h"
@@ -15,5 +16,6 @@ const struct baton_cli_command baton_cli_commands[] = {
 	 * and runs the commands they return */
 	{ "fix", "failed and interrupted work: resume, retry, hand to another agent, plan a new stage", baton_cli_fix_main },
 	{ "restore", "after a reboot: resume every session that was live (a script, or tmux windows)", baton_cli_restore_main },
+	{ "hook", "run one agent hook event (JSON on stdin); installed by hooks install", baton_cli_hook_main },
 	{ NULL, NULL, NULL },
 };

@@ -219,6 +219,9 @@ static const struct {
 	{ "run.link", baton_render_run_linked },
 	{ "run.fix", baton_render_fix },
 	{ "session.restore", baton_render_restore },
+	{ "hooks.install", baton_render_hooks_install },
+	{ "hooks.uninstall", baton_render_hooks_uninstall },
+	{ "hooks.status", baton_render_hooks_status },
 };
 
 void baton_render(FILE *out, const struct baton_op *op, const cJSON *result)

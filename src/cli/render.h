@@ -28,6 +28,10 @@ void baton_render_run_show(FILE *out, const cJSON *result);
 void baton_render_fix(FILE *out, const cJSON *result);
 void baton_render_run_linked(FILE *out, const cJSON *result);
 void baton_render_restore(FILE *out, const cJSON *result);
+/* render_hooks.c */
+void baton_render_hooks_install(FILE *out, const cJSON *r);
+void baton_render_hooks_uninstall(FILE *out, const cJSON *r);
+void baton_render_hooks_status(FILE *out, const cJSON *r);
 
 /* The handoff renderers (render_handoff.c). */
 void baton_render_handoff(FILE *out, const cJSON *r);

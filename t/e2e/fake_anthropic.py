@@ -9,7 +9,12 @@ that carries its tool_result gets a short text reply, and the tool_result is app
 exits after LIFETIME seconds whatever happens.
 
 usage: fake_anthropic.py PORT_FILE RESULTS [TOOL [ARGS_JSON]]
+
+With TOOL "-" it never calls a tool and answers every request with text; with
+FAKE_REQUESTS=FILE in the environment every request body is appended to FILE (one
+JSON line), so a test can read what reached the model (t/e2e/hooks does both).
 """
+import os
 import json
 import sys
 import threading
@@ -118,7 +123,12 @@ class Handler(BaseHTTPRequestHandler):
         tools = [t.get("name") for t in body.get("tools") or []]
         log("request %d: %d messages, %d tools, tool_result=%s" % (count, len(body.get("messages") or []),
                                                                      len(tools), result is not None))
-        if result is not None:
+        if os.environ.get("FAKE_REQUESTS"):
+            with lock, open(os.environ["FAKE_REQUESTS"], "a") as f:
+                f.write(json.dumps(body) + "\n")
+        if tool == "-":
+            block, stop = {"type": "text", "text": "ok"}, "end_turn"
+        elif result is not None:
             with open(results, "a") as f:
                 f.write(json.dumps(result) + "\n")
             block, stop = {"type": "text", "text": "baton answered."}, "end_turn"

@@ -654,6 +654,18 @@ out:
 	return rc;
 }
 
+int baton_conversation_link(struct baton_ctx *ctx, const char *source, const char *agent_session_id,
+			    const char *session_id, const char *transcript_path, const char *cwd)
+{
+	if (!source || !agent_session_id || !*agent_session_id || !session_id)
+		return baton_error(ctx, BATON_EINVALID, "link: a source, a conversation id and a session id are required");
+	cJSON *state = cJSON_CreateObject();
+	baton_json_add_str(state, "cwd", cwd);
+	cJSON *f = conversation_fields(source, agent_session_id, session_id, transcript_path, state);
+	cJSON_Delete(state);
+	return baton_log_append(ctx, "conversation_linked", f, NULL);
+}
+
 /* ---- reading one transcript ----------------------------------------------------- */
 
 static char *transcript_key(const char *source, const char *path)
@@ -926,6 +938,28 @@ static const struct baton_source *guess_source(const char *path)
 	if (has_suffix(path, ".jsonl"))
 		return &baton_source_claude;
 	return NULL;
+}
+
+int baton_ingest_pending(struct baton_ctx *ctx, const char *source, const char *path, int64_t *out_bytes)
+{
+	struct tstate t = { 0 };
+	struct stat st;
+	*out_bytes = 0;
+	if (stat(path, &st))
+		return baton_error(ctx, errno == ENOENT ? BATON_ENOTFOUND : BATON_ERROR, "cannot read transcript '%s': %s",
+				   path, strerror(errno));
+	char *tkey = transcript_key(source, path);
+	if (!tkey)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	int rc = tstate_load(ctx, tkey, &t);
+	free(tkey);
+	if (rc)
+		return rc;
+	cJSON_Delete(t.state);
+	/* a replaced or truncated file is read again from its start */
+	int same = t.known && t.ino == (int64_t)st.st_ino && t.dev == (int64_t)st.st_dev && st.st_size >= t.offset;
+	*out_bytes = same ? (int64_t)st.st_size - t.offset : (int64_t)st.st_size;
+	return 0;
 }
 
 int baton_ingest_file(struct baton_ctx *ctx, const char *source, const char *path, const char *forced_session_id,

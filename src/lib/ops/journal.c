@@ -468,7 +468,7 @@ static int clean_text(struct baton_ctx *ctx, char **out, const char *text, const
  * with its new TL;DR, and regenerate the files. *out: the common result
  * {session_id, shortname, status, entry, tldr, compaction_count, path};
  * *out_journal (optional): the journal folded with the new entry. */
-static int record(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out, cJSON **out_journal)
+static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out, cJSON **out_journal, bool sync)
 {
 	cJSON *fields = cJSON_CreateObject(), *ev = NULL, *journal = NULL, *saved = NULL;
 	char *path = NULL;
@@ -491,7 +491,7 @@ static int record(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out, cJ
 	s = NULL;
 	if (rc)
 		goto out;
-	if ((rc = baton_journal_sync(ctx, &path, saved)))
+	if (sync && (rc = baton_journal_sync(ctx, &path, saved)))
 		goto out;
 	cJSON *o = cJSON_CreateObject();
 	baton_json_add_str(o, "session_id", baton_json_str(saved, "id"));
@@ -519,6 +519,22 @@ out:
 	cJSON_Delete(journal);
 	cJSON_Delete(saved);
 	free(path);
+	return rc;
+}
+
+static int record(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out, cJSON **out_journal)
+{
+	return record_opt(ctx, s, entry, out, out_journal, true);
+}
+
+int baton_journal_record(struct baton_ctx *ctx, cJSON *session, cJSON *entry, bool sync, cJSON **out)
+{
+	cJSON *res = NULL;
+	int rc = record_opt(ctx, session, entry, &res, NULL, sync);
+	if (out)
+		*out = res;
+	else
+		cJSON_Delete(res);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include "baton/handoff.h"
 #include "baton/mcp_install.h"
 #include "baton/run.h"
+#include "baton/hook.h"
 
 /* Every module's operations, in the order --help and tools/list show them. */
 static const struct baton_op *const tables[] = {
@@ -20,6 +21,7 @@ static const struct baton_op *const tables[] = {
 	baton_run_ops,
 	baton_maint_ops,
 	baton_mcp_install_ops,
+	baton_hooks_ops,
 };
 
 size_t baton_ops_list(const struct baton_op **out, size_t cap)

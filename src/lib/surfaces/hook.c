@@ -1,0 +1,839 @@
+/* Agent hooks: the events of Claude Code, Codex and Gemini CLI mapped onto the
+ * session store (see include/baton/hook.h). The hot path opens nothing it does not
+ * need: no git snapshot (libgit2 costs ~12 ms to load), no transcript beyond a small
+ * tail; the rest is a job for baton_hook_finish in a detached process. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baton/clock.h"
+#include "baton/config.h"
+#include "baton/fsutil.h"
+#include "baton/hook.h"
+#include "baton/index.h"
+#include "baton/ingest.h"
+#include "baton/journal.h"
+#include "baton/journal_render.h"
+#include "baton/json.h"
+#include "baton/log.h"
+#include "baton/redact.h"
+#include "baton/run.h"
+#include "baton/session.h"
+#include "baton/strbuf.h"
+#include "core/ctx.h"
+#include "store/modules.h"
+
+#define INLINE_TAIL_DEFAULT (256 * 1024) /* transcript bytes ingested inside the hook */
+#define CONTEXT_MAX 9000                 /* the agents cap hook output at 10 000 chars */
+#define LIST_MAX 6                       /* items per list in the context */
+#define OBJECTIVE_MAX 160
+#define TOUCHED_MAX 20
+
+static const char *const default_phrases =
+	"continue, resume, where were we, pick up where, carry on, keep going, where did we leave off";
+
+/* ---- parsing -------------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	enum baton_hook_action action;
+} event_map[] = {
+	{ "SessionStart", BATON_HOOK_START },
+	{ "UserPromptSubmit", BATON_HOOK_PROMPT },
+	{ "BeforeAgent", BATON_HOOK_PROMPT },
+	{ "PreCompact", BATON_HOOK_COMPACT },
+	{ "PreCompress", BATON_HOOK_COMPACT },
+	{ "Stop", BATON_HOOK_STOP },
+	{ "SubagentStop", BATON_HOOK_STOP },
+	{ "AfterAgent", BATON_HOOK_STOP },
+	{ "notify", BATON_HOOK_STOP },
+	{ "agent-turn-complete", BATON_HOOK_STOP },
+	{ "SessionEnd", BATON_HOOK_END },
+	{ "PostToolUse", BATON_HOOK_TOOL },
+	{ "AfterTool", BATON_HOOK_TOOL },
+};
+
+/* Event names compare ignoring case, '-' and '_': "session-start" is SessionStart. */
+static int event_eq(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == '-' || *a == '_')
+			a++;
+		while (*b == '-' || *b == '_')
+			b++;
+		if (!*a || !*b)
+			return !*a && !*b;
+		if (tolower((unsigned char)*a++) != tolower((unsigned char)*b++))
+			return 0;
+	}
+}
+
+int baton_hook_parse(struct baton_hook *h, const char *event, const char *agent, const char *payload, size_t len)
+{
+	static const char *const agents[] = { "claude", "codex", "gemini" };
+	memset(h, 0, sizeof *h);
+	h->event = event ? event : "";
+	if (!agent)
+		agent = "claude";
+	for (size_t i = 0; i < 3; i++)
+		if (!strcmp(agent, agents[i]))
+			h->agent = agents[i];
+	if (!h->agent) {
+		snprintf(h->err, sizeof h->err, "unknown agent '%.40s' (claude, codex, gemini)", agent);
+		return BATON_EINVALID;
+	}
+	if (len > BATON_HOOK_STDIN_MAX) {
+		snprintf(h->err, sizeof h->err, "hook input over %d bytes", BATON_HOOK_STDIN_MAX);
+		return BATON_EINVALID;
+	}
+	h->payload = payload ? cJSON_ParseWithLength(payload, len) : NULL;
+	if (!cJSON_IsObject(h->payload)) {
+		snprintf(h->err, sizeof h->err, "%s hook input is not a JSON object (%zu bytes)", h->event, len);
+		return BATON_EINVALID;
+	}
+	const cJSON *p = h->payload;
+	if (!*h->event && baton_json_str(p, "hook_event_name"))
+		h->event = baton_json_str(p, "hook_event_name");
+	for (size_t i = 0; i < sizeof event_map / sizeof event_map[0]; i++)
+		if (event_eq(h->event, event_map[i].name))
+			h->action = event_map[i].action;
+	h->agent_session_id = baton_json_str(p, "session_id");
+	if (!h->agent_session_id)
+		h->agent_session_id = baton_json_str(p, "thread-id"); /* Codex notify */
+	h->transcript_path = baton_json_str(p, "transcript_path");
+	h->cwd = baton_json_str(p, "cwd");
+	h->prompt = baton_json_str(p, "prompt");
+	h->source = baton_json_str(p, "source");
+	h->trigger = baton_json_str(p, "trigger");
+	h->reason = baton_json_str(p, "reason");
+	if (h->agent_session_id && !*h->agent_session_id)
+		h->agent_session_id = NULL;
+	if (h->transcript_path && !*h->transcript_path)
+		h->transcript_path = NULL;
+	/* Gemini's PreCompress fires before every model call, compressing or not: only
+	 * a /compress the user asked for is a compaction we can count. */
+	if (h->action == BATON_HOOK_COMPACT && !strcmp(h->agent, "gemini") && event_eq(h->event, "PreCompress") &&
+	    !(h->trigger && !strcmp(h->trigger, "manual")))
+		h->action = BATON_HOOK_IGNORE;
+	/* a notify that is not a finished turn is nothing we know */
+	const char *type = baton_json_str(p, "type");
+	if (event_eq(h->event, "notify") && type && strcmp(type, "agent-turn-complete"))
+		h->action = BATON_HOOK_IGNORE;
+	return 0;
+}
+
+void baton_hook_release(struct baton_hook *h)
+{
+	if (!h)
+		return;
+	cJSON_Delete(h->payload);
+	h->payload = NULL;
+}
+
+void baton_hook_output_release(struct baton_hook_output *out)
+{
+	if (!out)
+		return;
+	free(out->text);
+	cJSON_Delete(out->job);
+	out->text = NULL;
+	out->job = NULL;
+}
+
+/* ---- continuation intent ---------------------------------------------------------- */
+
+static int word_char(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+/* phrase (len n) occurs in s[0..slen) at word boundaries, ignoring case; runs of
+ * blanks in the phrase match runs of blanks in s. */
+static int has_phrase(const char *s, size_t slen, const char *phrase, size_t n)
+{
+	for (size_t i = 0; i < slen; i++) {
+		if (i && word_char((unsigned char)s[i - 1]))
+			continue;
+		size_t a = i, b = 0;
+		while (b < n && a < slen) {
+			if (isspace((unsigned char)phrase[b])) {
+				if (!isspace((unsigned char)s[a]))
+					break;
+				while (b < n && isspace((unsigned char)phrase[b]))
+					b++;
+				while (a < slen && isspace((unsigned char)s[a]))
+					a++;
+				continue;
+			}
+			if (tolower((unsigned char)s[a]) != tolower((unsigned char)phrase[b]))
+				break;
+			a++;
+			b++;
+		}
+		if (b == n && (a >= slen || !word_char((unsigned char)s[a])))
+			return 1;
+	}
+	return 0;
+}
+
+bool baton_hook_is_continue(const char *prompt, const char *phrases)
+{
+	if (!prompt)
+		return false;
+	while (isspace((unsigned char)*prompt))
+		prompt++;
+	size_t slen = strlen(prompt);
+	if (slen > 80)
+		slen = 80;
+	const char *p = phrases ? phrases : default_phrases;
+	while (*p) {
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		size_t n = strcspn(p, ",");
+		size_t m = n;
+		while (m && isspace((unsigned char)p[m - 1]))
+			m--;
+		/* "pick up where…": a trailing ellipsis or dots say "and so on" */
+		while (m && (p[m - 1] == '.' || (m >= 3 && !memcmp(p + m - 3, "\xe2\x80\xa6", 3)))) {
+			m -= p[m - 1] == '.' ? 1 : 3;
+			while (m && isspace((unsigned char)p[m - 1]))
+				m--;
+		}
+		if (m && has_phrase(prompt, slen, p, m))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* ---- the context printed into the agent ----------------------------------------------- */
+
+static void add_list(struct strbuf *sb, const char *title, const cJSON *arr, const char *status_key,
+		     const char *want_status, int newest_first)
+{
+	int n = 0, total = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr) {
+		const char *st = status_key ? baton_json_str(it, status_key) : NULL;
+		if (!want_status || (st && !strcmp(st, want_status)))
+			total++;
+	}
+	if (!total)
+		return;
+	baton_strbuf_addf(sb, "%s:\n", title);
+	int size = cJSON_GetArraySize(arr);
+	for (int k = 0; k < size && n < LIST_MAX; k++) {
+		it = cJSON_GetArrayItem(arr, newest_first ? size - 1 - k : k);
+		const char *st = status_key ? baton_json_str(it, status_key) : NULL;
+		if (want_status && !(st && !strcmp(st, want_status)))
+			continue;
+		const char *text = baton_json_str(it, "text");
+		if (!text)
+			continue;
+		baton_strbuf_addf(sb, "- %.300s", text);
+		const char *why = baton_json_str(it, "rationale");
+		if (why)
+			baton_strbuf_addf(sb, " (why: %.200s)", why);
+		baton_strbuf_addch(sb, '\n');
+		n++;
+	}
+	if (total > n)
+		baton_strbuf_addf(sb, "- … and %d more (baton view)\n", total - n);
+}
+
+int baton_hook_context(struct baton_ctx *ctx, char **out, const cJSON *session, bool full)
+{
+	cJSON *journal = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	char *tldr = NULL;
+	*out = NULL;
+	int rc = baton_journal_load(ctx, &journal, session);
+	if (rc)
+		return rc;
+	int64_t entries = baton_json_int(journal, "entries", 0);
+	if (!entries && !baton_json_str(session, "objective")) {
+		*out = strdup("");
+		goto out;
+	}
+	if (!(tldr = baton_journal_tldr(session, journal))) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto out;
+	}
+	const char *where = baton_json_str(session, "repo_root");
+	if (!where)
+		where = baton_json_str(session, "cwd");
+	baton_strbuf_addf(&sb, "baton session \"%s\" (%s, %s%s%s)\n", baton_json_str(session, "shortname"),
+			  baton_json_str(session, "id"), baton_json_str(session, "status"), where ? ", " : "",
+			  where ? where : "");
+	baton_strbuf_addf(&sb, "TL;DR: %s\n", tldr);
+	const cJSON *steps = baton_json_arr(journal, "steps");
+	if (full) {
+		add_list(&sb, "In progress", steps, "state", "in_progress", 0);
+		add_list(&sb, "Remaining", steps, "state", "remaining", 0);
+	}
+	add_list(&sb, "Open blockers", baton_json_arr(journal, "blockers"), "status", "open", 0);
+	add_list(&sb, "Next steps", baton_json_arr(journal, "next"), NULL, NULL, 0);
+	if (full) {
+		add_list(&sb, "Decisions", baton_json_arr(journal, "decisions"), NULL, NULL, 1);
+		add_list(&sb, "Discoveries", baton_json_arr(journal, "discoveries"), NULL, NULL, 1);
+		add_list(&sb, "Key context", baton_json_arr(journal, "notes"), NULL, NULL, 1);
+		const cJSON *f;
+		int n = 0;
+		cJSON_ArrayForEach(f, baton_json_arr(journal, "key_files"))
+			if (cJSON_IsString(f) && n++ < LIST_MAX * 2)
+				baton_strbuf_addf(&sb, "%s%s", n == 1 ? "Key files: " : ", ", f->valuestring);
+		if (n)
+			baton_strbuf_addch(&sb, '\n');
+	}
+	baton_strbuf_adds(&sb, "Keep it current: baton log --progress/--done/--decision/--blocker/--next \"…\"; "
+			       "the full journal: baton view\n");
+	if (sb.len > CONTEXT_MAX) {
+		size_t n = CONTEXT_MAX;
+		while (n && ((unsigned char)sb.buf[n] & 0xC0) == 0x80)
+			n--;
+		sb.len = n;
+		sb.buf[n] = '\0';
+		baton_strbuf_adds(&sb, "\n[…] (baton view shows the rest)\n");
+	}
+	*out = baton_strbuf_detach(&sb);
+out:
+	free(tldr);
+	cJSON_Delete(journal);
+	baton_strbuf_release(&sb);
+	return rc ? rc : (*out ? 0 : baton_error(ctx, BATON_ENOMEM, "out of memory"));
+}
+
+/* ---- which session ------------------------------------------------------------------ */
+
+static int is_closed(const char *status)
+{
+	return status && (!strcmp(status, "completed") || !strcmp(status, "abandoned") || !strcmp(status, "expired") ||
+			  !strcmp(status, "archived"));
+}
+
+/* The first line of a prompt, shortened at a word boundary, redacted. */
+static char *objective_from(struct baton_ctx *ctx, const char *prompt)
+{
+	while (*prompt && isspace((unsigned char)*prompt))
+		prompt++;
+	size_t n = strcspn(prompt, "\n");
+	int cut = 0;
+	if (n > OBJECTIVE_MAX) {
+		n = OBJECTIVE_MAX;
+		while (n > OBJECTIVE_MAX / 2 && prompt[n] != ' ')
+			n--;
+		while (n && ((unsigned char)prompt[n] & 0xC0) == 0x80)
+			n--;
+		cut = 1;
+	}
+	while (n && isspace((unsigned char)prompt[n - 1]))
+		n--;
+	if (!n)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	baton_utf8_sanitize(&sb, prompt, n);
+	if (cut)
+		baton_strbuf_adds(&sb, "…");
+	char *r = baton_redact_str(ctx, sb.buf);
+	baton_strbuf_release(&sb);
+	return r;
+}
+
+/* The session of the hook's conversation: $BATON_SESSION, else the one the
+ * conversation is linked to (unless closed, when create is set), else — with create —
+ * the linking rule of DESIGN.md §1: this repository's active session, else a new one.
+ * A new link is recorded at once, before the agent has written a transcript line.
+ * *out NULL (and 0) when there is none and create is not set. */
+static int find_session(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, bool create,
+			cJSON **out)
+{
+	char *linked = NULL;
+	cJSON *s = NULL;
+	int rc = 0, link = 0;
+	*out = NULL;
+	if (h->agent_session_id) {
+		rc = baton_conversation_session(ctx, h->agent, h->agent_session_id, &linked);
+		if (rc == BATON_ENOTFOUND)
+			rc = 0;
+		if (rc)
+			goto out;
+	}
+	if (forced && *forced) {
+		if ((rc = baton_session_get(ctx, &s, forced)))
+			goto out;
+		link = !linked || strcmp(linked, baton_json_str(s, "id"));
+	} else if (linked) {
+		rc = baton_session_get(ctx, &s, linked);
+		if (rc == BATON_ENOTFOUND)
+			rc = 0; /* deleted since: link again below */
+		if (rc)
+			goto out;
+		if (s && create && is_closed(baton_json_str(s, "status"))) {
+			cJSON_Delete(s);
+			s = NULL;
+		}
+	}
+	if (!s && create) {
+		const char *dir = h->cwd && baton_is_dir(h->cwd) ? h->cwd : ctx->cwd;
+		if ((rc = baton_session_current(ctx, &s, dir)))
+			goto out;
+		if (!s) {
+			cJSON *fresh = NULL;
+			if ((rc = baton_session_new(ctx, &fresh, dir)))
+				goto out;
+			baton_json_set(fresh, "source", cJSON_CreateString(h->agent));
+			if (h->prompt) {
+				char *obj = objective_from(ctx, h->prompt);
+				if (obj)
+					baton_json_set(fresh, "objective", cJSON_CreateString(obj));
+				free(obj);
+			}
+			if ((rc = baton_session_put(ctx, fresh, &s)))
+				goto out;
+		}
+		link = 1;
+	}
+	if (s && link && h->agent_session_id &&
+	    (rc = baton_conversation_link(ctx, h->agent, h->agent_session_id, baton_json_str(s, "id"),
+					  h->transcript_path, h->cwd)))
+		goto out;
+	*out = s;
+	s = NULL;
+out:
+	free(linked);
+	cJSON_Delete(s);
+	return rc;
+}
+
+/* ---- the output, in the agent's form ---------------------------------------------- */
+
+static char *agent_output(const struct baton_hook *h, const char *text)
+{
+	if (!text || !*text)
+		return NULL;
+	if (strcmp(h->agent, "gemini"))
+		return strdup(text);
+	/* Gemini reads stdout as one JSON object; plain text would only be shown */
+	cJSON *o = cJSON_CreateObject();
+	cJSON *hs = cJSON_AddObjectToObject(o, "hookSpecificOutput");
+	baton_json_add_str(hs, "hookEventName", h->event);
+	baton_json_add_str(hs, "additionalContext", text);
+	char *s = baton_json_print(o);
+	cJSON_Delete(o);
+	if (!s)
+		return NULL;
+	char *r = strdup(s);
+	cJSON_free(s);
+	return r;
+}
+
+/* ---- the actions ---------------------------------------------------------------------- */
+
+static cJSON *new_job(const struct baton_hook *h, const char *forced, const char *session_id);
+
+cJSON *baton_hook_job(const struct baton_hook *h, const char *forced_session)
+{
+	if (h->action != BATON_HOOK_STOP && h->action != BATON_HOOK_END)
+		return NULL;
+	return new_job(h, forced_session, NULL);
+}
+
+static cJSON *new_job(const struct baton_hook *h, const char *forced, const char *session_id)
+{
+	cJSON *j = cJSON_CreateObject();
+	baton_json_add_str(j, "agent", h->agent);
+	baton_json_add_str(j, "event", h->event);
+	baton_json_add_str(j, "agent_session_id", h->agent_session_id);
+	baton_json_add_str(j, "transcript_path", h->transcript_path);
+	baton_json_add_str(j, "cwd", h->cwd);
+	baton_json_add_str(j, "forced", forced && *forced ? forced : NULL);
+	baton_json_add_str(j, "session_id", session_id);
+	baton_json_add_bool(j, "refresh", h->action == BATON_HOOK_STOP || h->action == BATON_HOOK_END);
+	baton_json_add_bool(j, "end", h->action == BATON_HOOK_END);
+	baton_json_add_str(j, "reason", h->reason);
+	return j;
+}
+
+/* Ingest the transcript tail now when it is small (and the file is there); a large
+ * one is left to the job. Returns 1 when something is left. A missing transcript is
+ * normal at startup: the agent writes it after the first prompt. */
+static int ingest_small_tail(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced)
+{
+	if (!h->transcript_path)
+		return 0;
+	int64_t pending = 0;
+	int rc = baton_ingest_pending(ctx, h->agent, h->transcript_path, &pending);
+	if (rc)
+		return 0;
+	if (!pending)
+		return 0;
+	if (pending > baton_config_int(ctx, "hooks.inline_ingest_bytes", INLINE_TAIL_DEFAULT))
+		return 1;
+	rc = baton_ingest_file(ctx, h->agent, h->transcript_path, forced && *forced ? forced : NULL, NULL);
+	return rc ? 1 : 0; /* whatever failed here, the detached job tries again */
+}
+
+static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
+{
+	cJSON *s = NULL;
+	char *text = NULL, *linked = NULL;
+	/* A conversation seen for the first time is read now (when its tail is small), so
+	 * that a session made for it takes its objective from its first prompt; a known
+	 * one's tail can wait for the detached job: the context printed comes from the
+	 * journal, not from the transcript. */
+	int known = h->agent_session_id && !baton_conversation_session(ctx, h->agent, h->agent_session_id, &linked);
+	free(linked);
+	int64_t pending = 0;
+	int left = !known ? ingest_small_tail(ctx, h, forced)
+			  : h->transcript_path && !baton_ingest_pending(ctx, h->agent, h->transcript_path, &pending) && pending > 0;
+	int rc = find_session(ctx, h, forced, true, &s);
+	if (rc)
+		goto out;
+	/* run under `baton run`: the run learns which agent conversation it is; a run
+	 * that is not there (another store) is no reason to fail the hook */
+	if (h->run_id && *h->run_id && h->agent_session_id) {
+		rc = baton_run_set_agent_session(ctx, h->run_id, h->agent_session_id);
+		if (rc == BATON_ENOTFOUND)
+			rc = 0;
+		if (rc)
+			goto out;
+	}
+	bool compacted = h->source && !strcmp(h->source, "compact");
+	if ((rc = baton_hook_context(ctx, &text, s, compacted)))
+		goto out;
+	out->text = agent_output(h, text);
+	if (left)
+		out->job = new_job(h, forced, baton_json_str(s, "id"));
+out:
+	free(text);
+	cJSON_Delete(s);
+	return rc;
+}
+
+static int act_prompt(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
+{
+	cJSON *s = NULL;
+	char *text = NULL, *obj = NULL;
+	int rc = find_session(ctx, h, forced, true, &s);
+	if (rc)
+		goto out;
+	int fresh_objective = 0;
+	if (!baton_json_str(s, "objective") && h->prompt && !is_closed(baton_json_str(s, "status")) &&
+	    (obj = objective_from(ctx, h->prompt))) {
+		baton_json_set(s, "objective", cJSON_CreateString(obj));
+		/* a name made before there was an objective is replaced by one made from it */
+		const char *sn = baton_json_str(s, "shortname");
+		if (!sn || !strcmp(sn, "session"))
+			baton_json_set(s, "shortname", cJSON_CreateNull());
+		cJSON *saved = NULL;
+		if ((rc = baton_session_put(ctx, s, &saved))) {
+			s = NULL;
+			goto out;
+		}
+		s = saved;
+		fresh_objective = 1;
+	}
+	if (!fresh_objective &&
+	    baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL))) {
+		if ((rc = baton_hook_context(ctx, &text, s, false)))
+			goto out;
+		out->text = agent_output(h, text);
+	}
+out:
+	free(text);
+	free(obj);
+	cJSON_Delete(s);
+	return rc;
+}
+
+static int act_compact(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
+{
+	cJSON *s = NULL, *res = NULL;
+	char *text = NULL;
+	int rc = find_session(ctx, h, forced, true, &s);
+	if (rc)
+		goto out;
+	if (!is_closed(baton_json_str(s, "status"))) {
+		int64_t cc = baton_json_int(s, "compaction_count", 0) + 1;
+		baton_json_set(s, "compaction_count", cJSON_CreateNumber((double)cc));
+		const char *st = baton_json_str(s, "status");
+		if (st && (!strcmp(st, "paused") || !strcmp(st, "handoff_ready")))
+			baton_json_set(s, "status", cJSON_CreateString("active"));
+		cJSON *e = cJSON_CreateObject();
+		baton_json_add_str(e, "kind", "checkpoint");
+		char note[96];
+		snprintf(note, sizeof note, "%s compaction (%s)", h->agent, h->trigger ? h->trigger : "auto");
+		baton_json_add_str(e, "text", note);
+		baton_json_add_bool(e, "pre_compact", true);
+		baton_json_add_int(e, "compaction", cc);
+		/* the journal's files follow in the detached job: rendering them all is not
+		 * for the hot path */
+		rc = baton_journal_record(ctx, s, e, false, &res);
+		cJSON *saved = NULL;
+		if (!rc)
+			rc = baton_session_get(ctx, &saved, baton_json_str(res, "session_id"));
+		s = saved;
+		if (rc)
+			goto out;
+		out->job = new_job(h, forced, baton_json_str(s, "id"));
+	}
+	if ((rc = baton_hook_context(ctx, &text, s, true)))
+		goto out;
+	/* Gemini's PreCompress is advisory: what it prints goes nowhere useful */
+	if (strcmp(h->agent, "gemini"))
+		out->text = agent_output(h, text);
+out:
+	if (rc)
+		baton_hook_output_release(out);
+	free(text);
+	cJSON_Delete(res);
+	cJSON_Delete(s);
+	return rc;
+}
+
+/* Paths a tool call wrote: file_path / path / notebook_path, or the files of a Codex
+ * apply_patch ("*** Update File: x"). */
+static void touched_paths(const cJSON *input, cJSON *acc)
+{
+	static const char *const keys[] = { "file_path", "path", "notebook_path", "absolute_path" };
+	for (size_t i = 0; i < 4; i++)
+		if (baton_json_str(input, keys[i]))
+			cJSON_AddItemToArray(acc, cJSON_CreateString(baton_json_str(input, keys[i])));
+	const char *patch = baton_json_str(input, "command");
+	if (!patch)
+		patch = baton_json_str(input, "input");
+	static const char *const marks[] = { "*** Update File: ", "*** Add File: ", "*** Delete File: " };
+	for (const char *p = patch; p && *p;) {
+		for (size_t m = 0; m < 3; m++) {
+			size_t ml = strlen(marks[m]);
+			if (!strncmp(p, marks[m], ml)) {
+				size_t n = strcspn(p + ml, "\r\n");
+				char *f = strndup(p + ml, n);
+				if (f)
+					cJSON_AddItemToArray(acc, cJSON_CreateString(f));
+				free(f);
+			}
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+}
+
+static int act_tool(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced)
+{
+	if (!baton_config_bool(ctx, "hooks.post_tool_use", false))
+		return 0;
+	cJSON *paths = cJSON_CreateArray(), *s = NULL;
+	touched_paths(baton_json_obj(h->payload, "tool_input"), paths);
+	int rc = 0;
+	if (!cJSON_GetArraySize(paths))
+		goto out;
+	if ((rc = find_session(ctx, h, forced, false, &s)) || !s || is_closed(baton_json_str(s, "status")))
+		goto out;
+	cJSON *rcs = baton_json_obj(s, "recent_changes");
+	if (!rcs) {
+		rcs = cJSON_CreateObject();
+		baton_json_set(s, "recent_changes", rcs);
+	}
+	cJSON *files = baton_json_arr(rcs, "files");
+	if (!files) {
+		files = cJSON_CreateArray();
+		baton_json_set(rcs, "files", files);
+	}
+	const char *root = baton_json_str(s, "repo_root");
+	size_t rl = root ? strlen(root) : 0;
+	int changed = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, paths) {
+		const char *f = p->valuestring;
+		if (rl && !strncmp(f, root, rl) && f[rl] == '/')
+			f += rl + 1; /* recent changes are relative to the repository */
+		int seen = 0;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, files)
+			seen |= cJSON_IsString(it) && !strcmp(it->valuestring, f);
+		if (seen)
+			continue;
+		cJSON_InsertItemInArray(files, 0, cJSON_CreateString(f));
+		changed = 1;
+	}
+	while (cJSON_GetArraySize(files) > TOUCHED_MAX)
+		cJSON_DeleteItemFromArray(files, cJSON_GetArraySize(files) - 1);
+	if (changed) {
+		rc = baton_session_put(ctx, s, NULL);
+		s = NULL;
+	}
+out:
+	cJSON_Delete(paths);
+	cJSON_Delete(s);
+	return rc;
+}
+
+int baton_hook_run(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced_session,
+		   struct baton_hook_output *out)
+{
+	out->text = NULL;
+	out->job = NULL;
+	int rc = 0;
+	switch (h->action) {
+	case BATON_HOOK_START:
+		rc = act_start(ctx, h, forced_session, out);
+		break;
+	case BATON_HOOK_PROMPT:
+		rc = act_prompt(ctx, h, forced_session, out);
+		break;
+	case BATON_HOOK_COMPACT:
+		rc = act_compact(ctx, h, forced_session, out);
+		break;
+	case BATON_HOOK_STOP:
+	case BATON_HOOK_END:
+		/* nothing inline: the turn's records may not even be written yet */
+		out->job = new_job(h, forced_session, NULL);
+		break;
+	case BATON_HOOK_TOOL:
+		rc = act_tool(ctx, h, forced_session);
+		break;
+	case BATON_HOOK_IGNORE:
+		break;
+	}
+	if (rc)
+		baton_hook_output_release(out);
+	return rc;
+}
+
+/* ---- the deferred part ------------------------------------------------------------ */
+
+/* Codex notify names no transcript: the one its conversation was linked with. */
+static char *known_transcript(struct baton_ctx *ctx, const char *source, const char *sid)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT transcript_path FROM conversations WHERE source = ?1 AND agent_session_id = ?2");
+	if (!st)
+		return NULL;
+	baton_bind_text(st, 1, source);
+	baton_bind_text(st, 2, sid);
+	char *r = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW && baton_col_text(st, 0))
+		r = strdup(baton_col_text(st, 0));
+	sqlite3_reset(st);
+	return r;
+}
+
+static int json_same(const cJSON *a, const cJSON *b)
+{
+	return (!a && !b) || (a && b && cJSON_Compare(a, b, 1));
+}
+
+int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
+{
+	const char *agent = baton_json_str(job, "agent"), *sid = baton_json_str(job, "agent_session_id");
+	const char *forced = baton_json_str(job, "forced");
+	char *path = baton_json_str(job, "transcript_path") ? strdup(baton_json_str(job, "transcript_path"))
+							     : sid ? known_transcript(ctx, agent, sid) : NULL;
+	char *linked = NULL;
+	cJSON *s = NULL, *before = NULL;
+	int rc = 0;
+	if (path) {
+		rc = baton_ingest_file(ctx, agent, path, forced, NULL);
+		if (rc == BATON_ENOTFOUND && !forced)
+			rc = 0; /* no transcript (yet, or any more): the rest still holds */
+		if (rc)
+			goto out;
+	}
+	const char *id = forced ? forced : baton_json_str(job, "session_id");
+	if (!id && sid) {
+		rc = baton_conversation_session(ctx, agent, sid, &linked);
+		if (rc == BATON_ENOTFOUND)
+			rc = 0;
+		if (rc)
+			goto out;
+		id = linked;
+	}
+	if (id && (rc = baton_session_get(ctx, &s, id)) == BATON_ENOTFOUND) {
+		rc = 0;
+		s = NULL;
+	}
+	if (rc)
+		goto out;
+	if (s && baton_json_bool(job, "refresh", false) && !is_closed(baton_json_str(s, "status"))) {
+		before = cJSON_Duplicate(s, 1);
+		if ((rc = baton_session_refresh(ctx, s)))
+			goto out;
+		if (!json_same(baton_json_obj(before, "git"), baton_json_obj(s, "git")) ||
+		    !json_same(baton_json_obj(before, "recent_changes"), baton_json_obj(s, "recent_changes")) ||
+		    !json_same(cJSON_GetObjectItem(before, "checkpoint"), cJSON_GetObjectItem(s, "checkpoint"))) {
+			cJSON *saved = NULL;
+			rc = baton_session_put(ctx, s, &saved);
+			s = saved;
+			if (rc)
+				goto out;
+		}
+	}
+	if (s && (rc = baton_journal_sync(ctx, NULL, s)))
+		goto out;
+	if (baton_json_bool(job, "end", false) && sid) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON *c = cJSON_AddObjectToObject(f, "conversation");
+		baton_json_add_str(c, "source", agent);
+		baton_json_add_str(c, "agent_session_id", sid);
+		baton_json_add_str(c, "session_id", s ? baton_json_str(s, "id") : NULL);
+		baton_json_add_str(c, "reason", baton_json_str(job, "reason"));
+		rc = baton_log_append(ctx, "conversation_ended", f, NULL);
+	}
+out:
+	free(path);
+	free(linked);
+	cJSON_Delete(s);
+	cJSON_Delete(before);
+	return rc;
+}
+
+/* ---- index: ended conversations ------------------------------------------------------ */
+
+static const char hook_schema[] =
+	"CREATE TABLE IF NOT EXISTS conversation_ends(source TEXT NOT NULL, agent_session_id TEXT NOT NULL,"
+	" session_id TEXT, ended_at TEXT NOT NULL, reason TEXT, event_id TEXT NOT NULL,"
+	" PRIMARY KEY(source, agent_session_id));";
+
+/* Last write wins by event id: a conversation resumed and ended again keeps the last
+ * end; whether it is still ended is ended_at against the conversation's last_seen. */
+static int apply_ended(struct baton_ctx *ctx, const cJSON *ev)
+{
+	const cJSON *c = baton_json_obj(ev, "conversation");
+	const char *source = baton_json_str(c, "source"), *sid = baton_json_str(c, "agent_session_id");
+	const char *id = baton_json_str(ev, "id"), *at = baton_json_str(ev, "at");
+	if (!source || !sid || !id || !at)
+		return 0;
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"INSERT INTO conversation_ends(source, agent_session_id, session_id, ended_at, reason, event_id)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(source, agent_session_id) DO UPDATE SET"
+		" session_id = excluded.session_id, ended_at = excluded.ended_at, reason = excluded.reason,"
+		" event_id = excluded.event_id WHERE excluded.event_id > event_id");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, source);
+	baton_bind_text(st, 2, sid);
+	baton_bind_text(st, 3, baton_json_str(c, "session_id"));
+	baton_bind_text(st, 4, at);
+	baton_bind_text(st, 5, baton_json_str(c, "reason"));
+	baton_bind_text(st, 6, id);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "apply conversation_ended");
+}
+
+static const struct baton_event_handler hook_handlers[] = {
+	{ "conversation_ended", apply_ended },
+	{ NULL, NULL },
+};
+
+static const char *const hook_tables[] = { "conversation_ends", NULL };
+
+const struct baton_index_module baton_hook_index = {
+	.name = "hooks",
+	.schema = hook_schema,
+	.tables = hook_tables,
+	.handlers = hook_handlers,
+	.replay = NULL,
+};
