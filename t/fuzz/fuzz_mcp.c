@@ -18,6 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char home[64], store[96];
 
+static void remove_home(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
+	if (system(cmd))
+		fprintf(stderr, "fuzz_mcp: could not remove %s\n", home);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -34,6 +42,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	unsetenv("BATON_HOME");
 	if (chdir(home))
 		abort();
+	atexit(remove_home);
 	return 0;
 }
 
