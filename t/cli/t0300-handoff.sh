@@ -43,6 +43,14 @@ is "$(jqr "$ctx" '[.todos.tool, (.todos.items | map(.status) | join(","))] | joi
 is "$(jqr "$ctx" '[.files_modified[].path] | join(",")')" "client/retry.go,client/retry_test.go" "apply_patch paths"
 is "$(jqr "$ctx" '.decisions[0].text')" "Going with exponential backoff rather than a fixed delay." "decision marker in assistant text"
 
+# a handoff first reads what the session's transcripts added since the last ingest
+printf '%s\n' '{"type":"assistant","uuid":"late-1","sessionId":"11111111-2222-4333-8444-555555555555","timestamp":"2026-11-20T10:00:30.000Z","cwd":"/work/app","message":{"role":"assistant","content":[{"type":"text","text":"We settled on the streaming API."}]}}' \
+	>>"$HOME/.claude/projects/-work-app/11111111-2222-4333-8444-555555555555.jsonl"
+is "$(baton handoff --session "$app" --no-ingest --json | jq -r '.context.decisions[-1].text')" \
+	"I decided to keep the old parser instead of rewriting it." "--no-ingest: only what was ingested"
+is "$(baton handoff --session "$app" --json | jq -r '.context.decisions[-1].text')" \
+	"We settled on the streaming API." "the latest turn of the transcript is in the handoff"
+
 # notes, status, show (CLI and the MCP-shaped result), stats
 out=$(baton handoff --session "$app" the strict flag needs docs --json)
 is "$(jqr "$out" '[.status, .context.notes[0]] | @csv')" '"handoff_ready","the strict flag needs docs"' "bare words make one note; status handoff_ready"

@@ -2,10 +2,13 @@
  * store it on the session, read it back, the session's commits, the current session. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "baton/analyze.h"
 #include "baton/clock.h"
 #include "baton/handoff.h"
+#include "baton/index.h"
+#include "baton/ingest.h"
 #include "baton/journal.h"
 #include "baton/json.h"
 #include "baton/redact.h"
@@ -439,6 +442,40 @@ static int pick_session(struct baton_ctx *ctx, cJSON **out, const char *id, cons
 	return 0;
 }
 
+/* Read what the session's own transcripts added since the last ingest, so a handoff
+ * made mid-conversation (an agent calling create_handoff) includes its latest turns.
+ * A transcript that is gone or unreadable is no error: its archive is what counts. */
+static int refresh_transcripts(struct baton_ctx *ctx, const char *session_id)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT source, transcript_path FROM conversations WHERE session_id = ?1 AND transcript_path IS NOT NULL"
+		" ORDER BY source, agent_session_id");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, session_id);
+	cJSON *list = cJSON_CreateArray();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		baton_json_add_str(o, "source", baton_col_text(st, 0));
+		baton_json_add_str(o, "path", baton_col_text(st, 1));
+		cJSON_AddItemToArray(list, o);
+	}
+	sqlite3_reset(st);
+	const cJSON *it;
+	int rc = 0;
+	cJSON_ArrayForEach(it, list) {
+		const char *path = baton_json_str(it, "path");
+		if (!path || access(path, R_OK))
+			continue;
+		rc = baton_ingest_file(ctx, baton_json_str(it, "source"), path, NULL, NULL);
+		if (rc == BATON_ENOMEM || rc == BATON_EBUSY)
+			break;
+		rc = 0;
+	}
+	cJSON_Delete(list);
+	return rc;
+}
+
 static cJSON *context_result(const cJSON *s)
 {
 	const cJSON *h = baton_json_obj(s, "handoff");
@@ -455,6 +492,7 @@ static const struct baton_arg handoff_args[] = {
 	{ "session", BATON_ARG_STRING, 0, 's', NULL, "the session to hand off (default: this repo's active one)" },
 	{ "max_chars", BATON_ARG_INT, 0, 0, NULL, "bound of the markdown in bytes (default 8000, at least 200)" },
 	{ "show", BATON_ARG_STRING, BATON_ARG_CLI_ONLY, 0, NULL, "print the stored handoff of session ID instead" },
+	{ "ingest", BATON_ARG_BOOL, 0, 0, NULL, "first read what the session's transcripts added (default true)" },
 	{ "notes", BATON_ARG_REST, 0, 0, NULL, "notes for the next agent, put first in the handoff" },
 	{ NULL },
 };
@@ -476,6 +514,21 @@ static int op_handoff(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		return baton_error(ctx, BATON_EINVALID, "handoff: --max-chars must be at least %d", BATON_HANDOFF_MIN_CHARS);
 	if ((rc = pick_session(ctx, &s, baton_json_str(args, "session"), "handoff")))
 		return rc;
+	if (baton_json_bool(args, "ingest", true)) {
+		char *id = strdup(baton_json_str(s, "id"));
+		if (!id) {
+			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+			goto out;
+		}
+		cJSON_Delete(s);
+		s = NULL;
+		/* ingest may touch the session (a late link): read it again afterwards */
+		if (!(rc = refresh_transcripts(ctx, id)))
+			rc = baton_session_get(ctx, &s, id);
+		free(id);
+		if (rc)
+			goto out;
+	}
 	if ((rc = baton_analyze_session(ctx, &cx, s)))
 		goto out;
 	const cJSON *notes = baton_json_arr(args, "notes"), *it;
@@ -621,7 +674,7 @@ static int op_current(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 }
 
 const struct baton_op baton_handoff_ops[] = {
-	{ "handoff.create", "handoff", "create_handoff", "handoff [--session ID] [--max-chars N] [--show ID] [NOTES…]",
+	{ "handoff.create", "handoff", "create_handoff", "handoff [--session ID] [--max-chars N] [--no-ingest] [--show ID] [NOTES…]",
 	  "analyze transcripts, journal and git into a compact handoff, stored on the session (status handoff_ready)",
 	  handoff_args, BATON_OP_MUTATES, op_handoff },
 	{ "handoff.show", "handoff show", "get_handoff_context", "handoff show [ID]",
