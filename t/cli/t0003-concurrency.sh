@@ -6,6 +6,9 @@ P=${BATON_TEST_PROCS:-32}
 N=${BATON_TEST_SAVES:-200}
 # under sanitizers each process starts ~10x slower: same property, fewer saves
 [ "${BATON_TEST_SANITIZED:-0}" = 1 ] && N=${BATON_TEST_SAVES:-20}
+# 32 writers queue for one lock: on a loaded machine (or under sanitizers) the last in
+# line may wait longer than the default 10 s; this test is about losing nothing.
+export BATON_CORE_LOCK_TIMEOUT_MS=300000
 # fsync is not what this test is about: keep it fast on slow disks
 export BATON_CORE_FSYNC=0
 baton list >/dev/null # create the store

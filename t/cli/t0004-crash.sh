@@ -3,6 +3,7 @@
 # passes, and at most the in-flight event is missing.
 . "$(dirname "$0")/lib.sh"
 
+export BATON_CORE_LOCK_TIMEOUT_MS=300000
 baton list >/dev/null
 : >"$TMP/acked"
 rounds=${BATON_TEST_ROUNDS:-20}

@@ -206,6 +206,11 @@ int baton_ctx_open(struct baton_ctx **out, const struct baton_open_opts *opts)
 	free(cfg);
 	if (rc || (rc = load_repo_config(ctx)))
 		return rc;
+	/* the caller's budget wins (hooks); else core.lock_timeout_ms, else 10 s */
+	if (opts->lock_timeout_ms <= 0) {
+		int64_t t = baton_config_int(ctx, "core.lock_timeout_ms", 10000);
+		ctx->lock_timeout_ms = t > 0 && t < 3600 * 1000 ? (int)t : 10000;
+	}
 
 	if ((rc = baton_index_open(ctx)))
 		return rc;
