@@ -148,6 +148,10 @@ static int open_db(struct baton_ctx *ctx, const char *path, int flags)
 		return rc;
 	}
 	sqlite3_busy_timeout(ctx->db, ctx->lock_timeout_ms);
+	/* Every baton process is short-lived: a checkpoint at each close (SQLite's default
+	 * for the last connection) would copy the WAL back and sync twice per command.
+	 * Checkpoints happen when the WAL grows (wal_autocheckpoint) instead. */
+	sqlite3_db_config(ctx->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_extended_result_codes(ctx->db, 0);
 	return 0;
 }
