@@ -1,5 +1,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,10 +72,17 @@ static const struct {
 	{ "auth-token", 1 }, { "authtoken", 1 }, { "private", 1 },
 };
 
+#define MAX_PER_BYTE 32
+
 struct redactor {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	uint8_t bigram[65536 / 8]; /* first two bytes of some needle (both cases for ci ones) */
+	/* per first byte, the needles that can start with it: a bigram hit then compares
+	 * a handful, not every needle (common English pairs like "se", "pa" hit often) */
+	uint8_t nfirst[256];
+	uint8_t first[256][MAX_PER_BYTE];
+	uint8_t nlen[sizeof needles / sizeof needles[0]];
 	size_t scanned;   /* bytes matched so far without JIT */
 	int jit;          /* JIT compiled (or tried) */
 };
@@ -132,6 +140,15 @@ static int compile(struct baton_ctx *ctx, struct redactor **out)
 				r->bigram[x >> 3] |= (uint8_t)(1u << (x & 7));
 			}
 	}
+	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
+		unsigned char a = (unsigned char)needles[i].lit[0];
+		unsigned char cs[2] = { a, (unsigned char)toupper(a) };
+		r->nlen[i] = (uint8_t)strlen(needles[i].lit);
+		for (int c = 0; c < (needles[i].ci && cs[1] != a ? 2 : 1); c++) {
+			assert(r->nfirst[cs[c]] < MAX_PER_BYTE);
+			r->first[cs[c]][r->nfirst[cs[c]]++] = (uint8_t)i;
+		}
+	}
 	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
 	if (!r->md) {
 		baton_redactor_free(r);
@@ -150,9 +167,10 @@ static int maybe_secret(const struct redactor *r, const char *in, size_t len)
 		unsigned b = (unsigned)p[i] << 8 | p[i + 1];
 		if (!(r->bigram[b >> 3] & (1u << (b & 7))))
 			continue;
-		for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+		for (unsigned j = 0; j < r->nfirst[p[i]]; j++) {
+			unsigned k = r->first[p[i]][j];
 			const char *lit = needles[k].lit;
-			size_t n = strlen(lit);
+			size_t n = r->nlen[k];
 			if (n <= len - i && (needles[k].ci ? !strncasecmp(in + i, lit, n) : !memcmp(in + i, lit, n)))
 				return 1;
 		}
