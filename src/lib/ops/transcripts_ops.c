@@ -248,10 +248,14 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		if (baton_is_dir(repo_abs) && (rc = baton_git_root(ctx, &root, repo_abs)))
 			goto out;
 	}
-	/* not through the statement cache: the budget handler must see only this query */
+	/* not through the statement cache: the budget handler must see only this query.
+	 * ORDER BY rank (FTS5's bm25) lets FTS5 sort its hits itself and be the outer
+	 * loop: rows then come best first, the joins and filters run on them in that
+	 * order and LIMIT stops early, so snippet() runs for the rows returned only.
+	 * ORDER BY bm25(), m.id made SQLite compute a snippet for every hit, then sort. */
 	if (sqlite3_prepare_v2(ctx->db,
 		"SELECT m.source, m.agent_session_id, m.seq, m.ts, m.role, m.kind, m.tool, m.paths, m.command,"
-		" snippet(messages_fts, 0, '**', '**', '…', 16), c.session_id, bm25(messages_fts)"
+		" snippet(messages_fts, 0, '**', '**', '…', 16), c.session_id, messages_fts.rank"
 		" FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
 		" JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id"
 		" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0"
@@ -262,7 +266,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		" AND (?5 IS NULL OR m.source = ?5)"
 		" AND (?6 IS NULL OR m.ts >= ?6)"
 		" AND (?7 IS NULL OR m.role = ?7)"
-		" ORDER BY bm25(messages_fts), m.id LIMIT ?8", -1, &st, NULL) != SQLITE_OK) {
+		" ORDER BY messages_fts.rank LIMIT ?8", -1, &st, NULL) != SQLITE_OK) {
 		rc = baton_index_error(ctx, "search");
 		goto out;
 	}
