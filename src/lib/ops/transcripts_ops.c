@@ -468,8 +468,112 @@ fail:
 static const struct baton_arg dump_args[] = {
 	{ "path", BATON_ARG_STRING, BATON_ARG_REQUIRED | BATON_ARG_POSITIONAL, 0, NULL, "a transcript file" },
 	{ "source", BATON_ARG_STRING, 0, 0, NULL, "claude, codex, gemini or opencode (default: from the path)" },
+	{ "count", BATON_ARG_BOOL, 0, 0, NULL, "only count lines, messages and tokens (streams; times the readers)" },
+	{ "more", BATON_ARG_REST, 0, 0, NULL, "more transcripts (with --count)" },
 	{ NULL },
 };
+
+struct counts {
+	int64_t messages, usage, input, output, cache_read, cache_write, reasoning;
+};
+
+static int count_message(void *ud, const char *sid, int64_t seq, const struct baton_msg *m)
+{
+	((struct counts *)ud)->messages++;
+	return 0;
+}
+
+static int count_usage(void *ud, const char *sid, const struct baton_usage *u)
+{
+	struct counts *c = ud;
+	c->usage++;
+	c->input += u->input;
+	c->output += u->output;
+	c->cache_read += u->cache_read;
+	c->cache_write += u->cache_write;
+	c->reasoning += u->reasoning;
+	return 0;
+}
+
+static int count_truncate(void *ud, const char *sid, const char *key)
+{
+	return 0;
+}
+
+/* --count: each line read, redacted and parsed as ingest does, through a bounded line
+ * buffer, with nothing kept but the totals: the readers' own speed and memory. */
+static int count_file(struct baton_ctx *ctx, const struct baton_source *src, const char *path, struct counts *c,
+		      int64_t *lines, int64_t *bad, int64_t *bytes)
+{
+	struct baton_lines lr;
+	struct strbuf red = STRBUF_INIT;
+	struct baton_sink sink = { c, count_message, count_usage, count_truncate };
+	cJSON *state = cJSON_CreateObject();
+	struct baton_reader r = { .src = src, .path = path, .state = state, .sink = &sink };
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0, got;
+	char *line;
+	size_t len;
+	if (fd < 0) {
+		cJSON_Delete(state);
+		return baton_error(ctx, BATON_ENOTFOUND, "transcript dump: cannot read '%s'", path);
+	}
+	if (!state || baton_lines_init(&lr, fd, 0, 16 * 1024 * 1024)) {
+		close(fd);
+		cJSON_Delete(state);
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
+	while (!rc && (got = baton_lines_next(&lr, &line, &len, NULL)) == 1) {
+		baton_strbuf_reset(&red);
+		if (!(rc = baton_redact(ctx, &red, line, len)) && red.len)
+			rc = src->line(&r, red.buf, red.len);
+	}
+	if (!rc && got < 0)
+		rc = baton_error(ctx, BATON_ERROR, "transcript dump: cannot read '%s'", path);
+	*lines += r.lines;
+	*bad += r.bad_lines + (int64_t)lr.skipped_long;
+	*bytes += baton_lines_offset(&lr);
+	baton_lines_release(&lr);
+	close(fd);
+	baton_strbuf_release(&red);
+	cJSON_Delete(state);
+	return rc;
+}
+
+static int dump_count(struct baton_ctx *ctx, const cJSON *args, const struct baton_source *forced, cJSON **out)
+{
+	struct counts c = { 0 };
+	int64_t lines = 0, bad = 0, bytes = 0, files = 0;
+	const cJSON *more = baton_json_arr(args, "more"), *next = more ? more->child : NULL;
+	int rc = 0;
+	for (const char *path = baton_json_str(args, "path"); path && !rc;
+	     path = next ? next->valuestring : NULL, next = next ? next->next : NULL) {
+		const struct baton_source *src = forced;
+		for (const struct baton_source *const *s = baton_sources; *s && !src; s++)
+			if ((*s)->claims(path))
+				src = *s;
+		if (!src)
+			src = &baton_source_claude;
+		if (src->export || src->whole_file || (strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".json")))
+			return baton_error(ctx, BATON_EINVALID, "transcript dump: --count reads JSONL transcripts, not '%s'", path);
+		rc = count_file(ctx, src, path, &c, &lines, &bad, &bytes);
+		files++;
+	}
+	if (rc)
+		return rc;
+	*out = cJSON_CreateObject();
+	baton_json_add_int(*out, "files", files);
+	baton_json_add_int(*out, "bytes", bytes);
+	baton_json_add_int(*out, "lines", lines);
+	baton_json_add_int(*out, "bad_lines", bad);
+	baton_json_add_int(*out, "messages", c.messages);
+	baton_json_add_int(*out, "usage_records", c.usage);
+	baton_json_add_int(*out, "input", c.input);
+	baton_json_add_int(*out, "output", c.output);
+	baton_json_add_int(*out, "cache_read", c.cache_read);
+	baton_json_add_int(*out, "cache_write", c.cache_write);
+	baton_json_add_int(*out, "reasoning", c.reasoning);
+	return 0;
+}
 
 /* Parse a transcript as ingest would (redacted), without touching the store. */
 static int op_dump(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
@@ -480,6 +584,10 @@ static int op_dump(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	int rc = 0;
 	if (source && !src)
 		return baton_error(ctx, BATON_EINVALID, "transcript dump: unknown source '%s'", source);
+	if (baton_json_bool(args, "count", false))
+		return dump_count(ctx, args, src, out);
+	if (cJSON_GetArraySize(baton_json_arr(args, "more")))
+		return baton_error(ctx, BATON_EINVALID, "transcript dump: one PATH at a time (several only with --count)");
 	if (!src) {
 		for (const struct baton_source *const *s = baton_sources; *s && !src; s++)
 			if ((*s)->claims(path))
@@ -555,7 +663,7 @@ const struct baton_op baton_transcript_ops[] = {
 	  "full-text search over every agent message (BM25 ranked, highlighted snippets)", search_args, 0, op_search },
 	{ "stats", "stats", "session_stats", "stats [--project ID] [--source S]",
 	  "totals: sessions by status and source, conversations, messages, tokens, handoffs", stats_args, 0, op_stats },
-	{ "transcript.dump", "transcript dump", "transcript_dump", "transcript dump PATH [--source S]",
+	{ "transcript.dump", "transcript dump", "transcript_dump", "transcript dump PATH [--source S] | transcript dump --count PATH…",
 	  "debug: the normalised messages of one transcript, as ingest derives them (nothing stored)", dump_args,
 	  BATON_OP_NO_MCP, op_dump },
 	{ NULL },
