@@ -73,7 +73,7 @@ def codex_file(path, size):
             n += len(line)
 
 per = 1.5 * 1024 * 1024
-count = max(2, int(total_mb * 1024 * 1024 / per))
+count = max(2, int(total_mb * 1024 * 1024 / per)) if total_mb > 0 else 0
 for k in range(count):
     if k % 2 == 0:
         d = os.path.join(out, ".claude/projects/-home-dev-p%d" % (k % 40))
