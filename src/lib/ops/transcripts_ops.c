@@ -24,6 +24,11 @@
 #define SEARCH_MAX_LIMIT 500
 #define SEARCH_DEFAULT_BUDGET_MS 2000
 #define SEARCH_HEAP (256LL * 1024 * 1024) /* memory ceiling for one query */
+/* BM25 costs about a microsecond per hit (FTS5 reads each hit's length): a query
+ * matching most messages ("the", "is*") took seconds at a million messages. Such a
+ * query is ranked among its newest SEARCH_RANK_WINDOW hits only, and says so
+ * ("complete": false); a query with fewer hits is ranked over all of them. */
+#define SEARCH_RANK_WINDOW 4000
 
 static cJSON *stats_json(const struct baton_ingest_stats *s, int64_t ms)
 {
@@ -252,44 +257,78 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	 * ORDER BY rank (FTS5's bm25) lets FTS5 sort its hits itself and be the outer
 	 * loop: rows then come best first, the joins and filters run on them in that
 	 * order and LIMIT stops early, so snippet() runs for the rows returned only.
-	 * ORDER BY bm25(), m.id made SQLite compute a snippet for every hit, then sort. */
-	if (sqlite3_prepare_v2(ctx->db,
+	 * ORDER BY bm25(), m.id made SQLite compute a snippet for every hit, then sort.
+	 * ?9 is the rank window's floor (see SEARCH_RANK_WINDOW), 0 for all hits.
+	 * Both statements carry the same filters: the window is of matching hits. */
+#define SEARCH_FROM " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid" \
+	" JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id" \
+	" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0" \
+		" WHERE messages_fts MATCH ?1" \
+		" AND (?2 IS NULL OR c.session_id = ?2)" \
+		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')" \
+		" AND (?4 IS NULL OR s.project_id = ?4)" \
+		" AND (?5 IS NULL OR m.source = ?5)" \
+		" AND (?6 IS NULL OR m.ts >= ?6)" \
+		" AND (?7 IS NULL OR m.role = ?7)" \
+	" AND messages_fts.rowid >= ?9" /* a bare constraint, so FTS5 applies it */
+	bool filtered = baton_json_str(s, "id") || repo || baton_json_str(args, "project") || source || since || role;
+	static const char *const sql[3] = {
+		/* the floor: the window's oldest hit, found walking hits newest first (no
+		 * scoring); without filters FTS5 alone finds it, no row read per hit */
+		"SELECT messages_fts.rowid" SEARCH_FROM " ORDER BY messages_fts.rowid DESC LIMIT 1 OFFSET ?8",
+		"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?8",
 		"SELECT m.source, m.agent_session_id, m.seq, m.ts, m.role, m.kind, m.tool, m.paths, m.command,"
 		" snippet(messages_fts, 0, '**', '**', '…', 16), c.session_id, messages_fts.rank"
-		" FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
-		" JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id"
-		" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0"
-		" WHERE messages_fts MATCH ?1"
-		" AND (?2 IS NULL OR c.session_id = ?2)"
-		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')"
-		" AND (?4 IS NULL OR s.project_id = ?4)"
-		" AND (?5 IS NULL OR m.source = ?5)"
-		" AND (?6 IS NULL OR m.ts >= ?6)"
-		" AND (?7 IS NULL OR m.role = ?7)"
-		" ORDER BY messages_fts.rank LIMIT ?8", -1, &st, NULL) != SQLITE_OK) {
-		rc = baton_index_error(ctx, "search");
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
-	baton_bind_text(st, 2, baton_json_str(s, "id"));
-	baton_bind_text(st, 3, repo ? (root ? root : repo_abs) : NULL);
-	baton_bind_text(st, 4, baton_json_str(args, "project"));
-	baton_bind_text(st, 5, source);
-	baton_bind_text(st, 6, since ? since_ts : NULL);
-	baton_bind_text(st, 7, role);
-	sqlite3_bind_int64(st, 8, limit);
-
+		SEARCH_FROM " ORDER BY messages_fts.rank LIMIT ?8",
+	};
+#undef SEARCH_FROM
+	int64_t floor_id = 0;
 	struct budget b = { baton_real_now_ms() + budget_ms, false };
 	int64_t t0 = baton_real_now_ms();
 	sqlite3_int64 old_heap = sqlite3_hard_heap_limit64(-1);
 	sqlite3_hard_heap_limit64(sqlite3_memory_used() + SEARCH_HEAP);
 	sqlite3_progress_handler(ctx->db, 1000, progress_cb, &b);
+	for (int phase = 0; phase < 2; phase++) {
+		if (sqlite3_prepare_v2(ctx->db, sql[phase ? 2 : filtered ? 0 : 1], -1, &st, NULL) != SQLITE_OK) {
+			sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+			sqlite3_hard_heap_limit64(old_heap);
+			rc = baton_index_error(ctx, "search");
+			goto out;
+		}
+		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, phase ? limit : SEARCH_RANK_WINDOW - 1);
+		if (!phase && !filtered)
+			goto step; /* the other parameters are not in this statement */
+		baton_bind_text(st, 2, baton_json_str(s, "id"));
+		baton_bind_text(st, 3, repo ? (root ? root : repo_abs) : NULL);
+		baton_bind_text(st, 4, baton_json_str(args, "project"));
+		baton_bind_text(st, 5, source);
+		baton_bind_text(st, 6, since ? since_ts : NULL);
+		baton_bind_text(st, 7, role);
+		sqlite3_bind_int64(st, 9, floor_id); /* 0: every hit */
+		if (phase)
+			break; /* stepped below */
+	step:;
+		int r = sqlite3_step(st);
+		if (r == SQLITE_ROW)
+			floor_id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+		/* an error (a bad query) is reported by the ranked statement */
+		if (b.hit) {
+			b.hit = false; /* the floor walk ran out of time: rank what the budget allows */
+			floor_id = 0;
+		}
+	}
+
 	cJSON *res = cJSON_CreateObject();
 	baton_json_add_str(res, "query", query);
 	cJSON *count = cJSON_AddNumberToObject(res, "count", 0);
 	cJSON *complete = cJSON_AddBoolToObject(res, "complete", 1);
 	cJSON *ms = cJSON_AddNumberToObject(res, "ms", 0);
 	cJSON *arr = cJSON_AddArrayToObject(res, "hits");
+	if (floor_id)
+		complete->type = cJSON_False; /* ranked within the newest hits only */
 	int r, n = 0;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
