@@ -134,4 +134,7 @@ void baton_render_stats(FILE *out, const cJSON *r)
 			     " reasoning %lld\n",
 			num(tok, "total"), num(tok, "responses"), num(tok, "input"), num(tok, "output"), num(tok, "cache_read"),
 			num(tok, "cache_write"), num(tok, "reasoning"));
+	const cJSON *h = baton_json_obj(r, "handoffs");
+	if (h)
+		fprintf(out, "handoffs      %lld sessions carry one, %lld ready to pick up\n", num(h, "sessions"), num(h, "ready"));
 }
