@@ -1,16 +1,29 @@
 #!/usr/bin/env python3
 """Synthetic transcript corpus for `make bench`: Claude- and Codex-shaped JSONL.
-usage: gen.py DIR TOTAL_MB [BIG_FILE_MB]  (files of ~1.5 MB, half Claude, half Codex)"""
-import json, os, random, sys, uuid
+usage: gen.py DIR TOTAL_MB [BIG_FILE_MB [QUERIES_FILE]]
+Files of ~1.5 MB, half Claude, half Codex. Words follow a Zipf law over a vocabulary
+of a few thousand (like prose and code talk), so a query's selectivity is realistic:
+a few words are in most messages, most words in few. QUERIES_FILE gets search
+queries drawn over that range: frequent, middling and rare words, prefixes, phrases,
+AND/OR, as people and agents type them."""
+import itertools, json, os, random, sys, uuid
 
 out, total_mb = sys.argv[1], float(sys.argv[2])
 big_mb = float(sys.argv[3]) if len(sys.argv) > 3 else 0
+queries_path = sys.argv[4] if len(sys.argv) > 4 else None
 rnd = random.Random(42)
-WORDS = ("parser index commit branch fix test build cache token session archive search "
-         "query module config error retry socket buffer thread render schema merge").split()
+COMMON = ("the to a of and in is it for that this with on be not file test we can build error "
+          "parser index commit branch fix cache token session archive search query module config "
+          "retry socket buffer thread render schema merge").split()
+SYL = "ka ri to mu se la po ne vi do ru chi an el or is un ex pro con tra mer lin dex gra sto".split()
+def coined(i):
+    r = random.Random(i)
+    return "".join(r.choice(SYL) for _ in range(2 + i % 3)) + str(i % 7 if i % 5 == 0 else "")
+VOCAB = list(dict.fromkeys(COMMON + [coined(i) for i in range(6000)]))[:5000]
+CUM = list(itertools.accumulate(1.0 / (r + 1) ** 1.07 for r in range(len(VOCAB))))
 
 def text(n):
-    return " ".join(rnd.choice(WORDS) for _ in range(n))
+    return " ".join(rnd.choices(VOCAB, cum_weights=CUM, k=n))
 
 def claude_file(path, size):
     sid = str(uuid.UUID(int=rnd.getrandbits(128)))
@@ -60,7 +73,7 @@ def codex_file(path, size):
             n += len(line)
 
 per = 1.5 * 1024 * 1024
-count = max(2, int(total_mb * 1024 * 1024 / per))
+count = max(2, int(total_mb * 1024 * 1024 / per)) if total_mb > 0 else 0
 for k in range(count):
     if k % 2 == 0:
         d = os.path.join(out, ".claude/projects/-home-dev-p%d" % (k % 40))
@@ -74,3 +87,12 @@ if big_mb:
     d = os.path.join(out, ".claude/projects/-home-dev-big")
     os.makedirs(d, exist_ok=True)
     claude_file(os.path.join(d, "%s.jsonl" % uuid.UUID(int=rnd.getrandbits(128))), big_mb * 1024 * 1024)
+if queries_path:
+    q = random.Random(7)
+    words = [VOCAB[r] for r in list(range(0, 30, 3)) + list(range(100, 600, 50)) + list(range(1500, 5000, 350))]
+    lines = []
+    for w in words:
+        v = q.choice(VOCAB[:200])
+        lines += [w, w[:4] + "*", '"%s %s"' % (w, v), "%s AND %s" % (w, v), "%s OR %s" % (w, q.choice(VOCAB[1000:]))]
+    with open(queries_path, "w") as f:
+        f.write("\n".join(lines) + "\n")

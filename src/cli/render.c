@@ -222,6 +222,10 @@ static const struct {
 	{ "hooks.install", baton_render_hooks_install },
 	{ "hooks.uninstall", baton_render_hooks_uninstall },
 	{ "hooks.status", baton_render_hooks_status },
+	{ "ingest", baton_render_ingest },
+	{ "messages", baton_render_messages },
+	{ "search", baton_render_search },
+	{ "stats", baton_render_stats },
 };
 
 void baton_render(FILE *out, const struct baton_op *op, const cJSON *result)

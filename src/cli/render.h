@@ -38,5 +38,10 @@ void baton_render_handoff(FILE *out, const cJSON *r);
 void baton_render_handoff_show(FILE *out, const cJSON *r);
 void baton_render_commits(FILE *out, const cJSON *r);
 void baton_render_current(FILE *out, const cJSON *r);
+/* The transcript operations (render_transcripts.c). */
+void baton_render_ingest(FILE *out, const cJSON *r);
+void baton_render_messages(FILE *out, const cJSON *r);
+void baton_render_search(FILE *out, const cJSON *r);
+void baton_render_stats(FILE *out, const cJSON *r);
 
 #endif

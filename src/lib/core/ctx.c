@@ -221,6 +221,7 @@ int baton_ctx_open(struct baton_ctx **out, const struct baton_open_opts *opts)
 
 void baton_git_state_free(void *git);
 void baton_redactor_free(void *r);
+void baton_archive_ctx_free(void *z);
 
 void baton_ctx_close(struct baton_ctx *ctx)
 {
@@ -234,6 +235,7 @@ void baton_ctx_close(struct baton_ctx *ctx)
 		close(ctx->log_fd);
 	baton_git_state_free(ctx->git);
 	baton_redactor_free(ctx->redactor);
+	baton_archive_ctx_free(ctx->zstd);
 	baton_config_release(&ctx->config);
 	free(ctx->home);
 	free(ctx->host);

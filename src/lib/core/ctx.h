@@ -33,6 +33,7 @@ struct baton_ctx {
 	struct { const char *sql; struct sqlite3_stmt *st; } stmts[96]; /* index statement cache */
 	int nstmts;
 	void *redactor;        /* compiled redaction patterns, made on first use */
+	void *zstd;            /* the archive's compression context, made on first use */
 	void *git;             /* git state of cwd, read on first use */
 	/* ingest progress callback (baton_ingest_set_progress), or NULL */
 	void (*progress)(void *ud, int64_t done, int64_t total, int64_t bytes);

@@ -1,6 +1,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <assert.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +73,21 @@ static const struct {
 	{ "auth-token", 1 }, { "authtoken", 1 }, { "private", 1 },
 };
 
+#define MAX_PER_BYTE 32
+
 struct redactor {
 	pcre2_code *re;
 	pcre2_match_data *md;
 	uint8_t bigram[65536 / 8]; /* first two bytes of some needle (both cases for ci ones) */
+	/* per first byte, the needles that can start with it: a bigram hit then compares
+	 * a handful, not every needle (common English pairs like "se", "pa" hit often) */
+	uint8_t nfirst[256];
+	uint8_t first[256][MAX_PER_BYTE];
+	uint8_t nlen[sizeof needles / sizeof needles[0]];
+	/* a needle's first four bytes (fewer when shorter) as one word compare:
+	 * (load | fold) & keep == want, fold lowering the letters of ci needles */
+	uint32_t fold[sizeof needles / sizeof needles[0]], keep[sizeof needles / sizeof needles[0]];
+	uint32_t want[sizeof needles / sizeof needles[0]];
 	size_t scanned;   /* bytes matched so far without JIT */
 	int jit;          /* JIT compiled (or tried) */
 };
@@ -132,6 +145,24 @@ static int compile(struct baton_ctx *ctx, struct redactor **out)
 				r->bigram[x >> 3] |= (uint8_t)(1u << (x & 7));
 			}
 	}
+	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
+		unsigned char a = (unsigned char)needles[i].lit[0];
+		unsigned char cs[2] = { a, (unsigned char)toupper(a) };
+		r->nlen[i] = (uint8_t)strlen(needles[i].lit);
+		unsigned char w[4] = { 0 }, f[4] = { 0 }, k[4] = { 0 };
+		for (size_t j = 0; j < 4 && j < r->nlen[i]; j++) {
+			w[j] = (unsigned char)needles[i].lit[j];
+			k[j] = 0xFF;
+			f[j] = needles[i].ci && isalpha(w[j]) ? 0x20 : 0;
+		}
+		memcpy(&r->want[i], w, 4);
+		memcpy(&r->fold[i], f, 4);
+		memcpy(&r->keep[i], k, 4);
+		for (int c = 0; c < (needles[i].ci && cs[1] != a ? 2 : 1); c++) {
+			assert(r->nfirst[cs[c]] < MAX_PER_BYTE);
+			r->first[cs[c]][r->nfirst[cs[c]]++] = (uint8_t)i;
+		}
+	}
 	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
 	if (!r->md) {
 		baton_redactor_free(r);
@@ -150,9 +181,16 @@ static int maybe_secret(const struct redactor *r, const char *in, size_t len)
 		unsigned b = (unsigned)p[i] << 8 | p[i + 1];
 		if (!(r->bigram[b >> 3] & (1u << (b & 7))))
 			continue;
-		for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+		uint32_t word = 0;
+		bool whole = len - i >= 4;
+		if (whole)
+			memcpy(&word, p + i, 4);
+		for (unsigned j = 0; j < r->nfirst[p[i]]; j++) {
+			unsigned k = r->first[p[i]][j];
 			const char *lit = needles[k].lit;
-			size_t n = strlen(lit);
+			size_t n = r->nlen[k];
+			if (whole && ((word | r->fold[k]) & r->keep[k]) != r->want[k])
+				continue;
 			if (n <= len - i && (needles[k].ci ? !strncasecmp(in + i, lit, n) : !memcmp(in + i, lit, n)))
 				return 1;
 		}

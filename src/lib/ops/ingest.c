@@ -104,11 +104,97 @@ static int sanitize(struct strbuf *sb, const char *s, size_t max)
 	return cut ? baton_strbuf_adds(sb, " […]") : 0;
 }
 
+/* The full-text index is kept here, not by triggers: a trigger writing the FTS5
+ * table makes every statement open a statement journal, and FTS5 flushes its
+ * in-memory term hash to disk at each statement savepoint, so trigger upkeep wrote
+ * one tiny segment per message (then merged them): most of ingest's time. Single-row
+ * statements without triggers need no savepoint; FTS5 then flushes once per commit. */
+static int fts_write(struct baton_ctx *ctx, bool del, int64_t id, const char *text, const char *tool, const char *cmd)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, del
+		? "INSERT INTO messages_fts(messages_fts, rowid, text, tool, command) VALUES('delete', ?1, ?2, ?3, ?4)"
+		: "INSERT INTO messages_fts(rowid, text, tool, command) VALUES(?1, ?2, ?3, ?4)");
+	if (!st)
+		return BATON_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	baton_bind_text(st, 2, text);
+	baton_bind_text(st, 3, tool);
+	baton_bind_text(st, 4, cmd);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "index message text");
+}
+
+/* The stored row of a message key, copied out (the statement is reused). */
+struct old_row {
+	bool found;
+	int64_t id, seq;
+	char *transcript, *ts, *tool, *paths, *command, *text;
+};
+
+static void old_row_release(struct old_row *o)
+{
+	free(o->transcript);
+	free(o->ts);
+	free(o->tool);
+	free(o->paths);
+	free(o->command);
+	free(o->text);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i, bool *oom)
+{
+	const char *v = baton_col_text(st, i);
+	char *d = v ? strdup(v) : NULL;
+	if (v && !d)
+		*oom = true;
+	return d;
+}
+
+static int old_row_find(struct baton_ctx *ctx, const char *source, const char *sid, const char *key, struct old_row *o)
+{
+	memset(o, 0, sizeof *o);
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT id, seq, transcript, ts, tool, paths, command, text FROM messages"
+		" WHERE source = ?1 AND agent_session_id = ?2 AND key = ?3");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, source);
+	baton_bind_text(st, 2, sid);
+	baton_bind_text(st, 3, key);
+	int r = sqlite3_step(st);
+	bool oom = false;
+	if (r == SQLITE_ROW) {
+		o->found = true;
+		o->id = sqlite3_column_int64(st, 0);
+		o->seq = sqlite3_column_int64(st, 1);
+		o->transcript = col_dup(st, 2, &oom);
+		o->ts = col_dup(st, 3, &oom);
+		o->tool = col_dup(st, 4, &oom);
+		o->paths = col_dup(st, 5, &oom);
+		o->command = col_dup(st, 6, &oom);
+		o->text = col_dup(st, 7, &oom);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return baton_index_error(ctx, "find message");
+	if (oom || (o->found && !o->transcript))
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* SQL's IS: equal, or both NULL. */
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 static int sink_message(void *ud, const char *sid, int64_t seq, const struct baton_msg *m)
 {
 	struct baton_ingest_sink *s = ud;
 	struct baton_ctx *ctx = s->ctx;
 	struct strbuf text = STRBUF_INIT, cmd = STRBUF_INIT;
+	struct old_row old = { 0 };
 	char *paths = NULL;
 	int rc = 0;
 	if (s->collect) {
@@ -145,39 +231,75 @@ static int sink_message(void *ud, const char *sid, int64_t seq, const struct bat
 		cJSON_free(raw);
 		paths = baton_strbuf_detach(&pb);
 	}
+	const char *tool = m->tool, *ptext = m->text ? text.buf : NULL, *pcmd = m->command ? cmd.buf : NULL;
+	if ((rc = old_row_find(ctx, s->source, sid, m->key, &old)))
+		goto out;
+	if (!old.found) {
+		sqlite3_stmt *st = baton_index_stmt(ctx,
+			"INSERT INTO messages(source, agent_session_id, key, transcript, seq, ts, role, kind, tool, paths, command, text)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+		if (!st) {
+			rc = BATON_ERROR;
+			goto out;
+		}
+		baton_bind_text(st, 1, s->source);
+		baton_bind_text(st, 2, sid);
+		baton_bind_text(st, 3, m->key);
+		baton_bind_text(st, 4, s->tkey);
+		sqlite3_bind_int64(st, 5, seq);
+		baton_bind_text(st, 6, m->ts);
+		baton_bind_text(st, 7, m->role ? m->role : "user");
+		baton_bind_text(st, 8, m->kind ? m->kind : "text");
+		baton_bind_text(st, 9, tool);
+		baton_bind_text(st, 10, paths);
+		baton_bind_text(st, 11, pcmd);
+		baton_bind_text(st, 12, ptext);
+		int r = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (r != SQLITE_DONE) {
+			rc = baton_index_error(ctx, "store message");
+			goto out;
+		}
+		if (!(rc = fts_write(ctx, false, sqlite3_last_insert_rowid(ctx->db), ptext, tool, pcmd)))
+			s->messages++;
+		goto out;
+	}
+	/* seen before (a re-read, a forked file, a streamed block grown): last write wins,
+	 * but the earliest transcript keeps the row */
+	bool earlier = strcmp(s->tkey, old.transcript) < 0;
+	if (!earlier && same(old.text, ptext) && same(old.tool, tool) && same(old.ts, m->ts) && same(old.paths, paths))
+		goto out;
+	bool refts = !same(old.text, ptext) || !same(old.tool, tool) || !same(old.command, pcmd);
+	if (refts && (rc = fts_write(ctx, true, old.id, old.text, old.tool, old.command)))
+		goto out;
 	sqlite3_stmt *st = baton_index_stmt(ctx,
-		"INSERT INTO messages(source, agent_session_id, key, transcript, seq, ts, role, kind, tool, paths, command, text)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-		" ON CONFLICT(source, agent_session_id, key) DO UPDATE SET"
-		" seq = CASE WHEN excluded.transcript < messages.transcript THEN excluded.seq ELSE messages.seq END,"
-		" transcript = min(messages.transcript, excluded.transcript),"
-		" ts = excluded.ts, role = excluded.role, kind = excluded.kind, tool = excluded.tool,"
-		" paths = excluded.paths, command = excluded.command, text = excluded.text"
-		" WHERE messages.text IS NOT excluded.text OR messages.tool IS NOT excluded.tool"
-		" OR messages.ts IS NOT excluded.ts OR messages.paths IS NOT excluded.paths"
-		" OR excluded.transcript < messages.transcript");
+		"UPDATE messages SET seq = ?2, transcript = ?3, ts = ?4, role = ?5, kind = ?6, tool = ?7, paths = ?8,"
+		" command = ?9, text = ?10 WHERE id = ?1");
 	if (!st) {
 		rc = BATON_ERROR;
 		goto out;
 	}
-	baton_bind_text(st, 1, s->source);
-	baton_bind_text(st, 2, sid);
-	baton_bind_text(st, 3, m->key);
-	baton_bind_text(st, 4, s->tkey);
-	sqlite3_bind_int64(st, 5, seq);
-	baton_bind_text(st, 6, m->ts);
-	baton_bind_text(st, 7, m->role ? m->role : "user");
-	baton_bind_text(st, 8, m->kind ? m->kind : "text");
-	baton_bind_text(st, 9, m->tool);
-	baton_bind_text(st, 10, paths);
-	baton_bind_text(st, 11, m->command ? cmd.buf : NULL);
-	baton_bind_text(st, 12, m->text ? text.buf : NULL);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = baton_index_error(ctx, "store message");
-	else
-		s->messages += sqlite3_changes(ctx->db) > 0;
+	sqlite3_bind_int64(st, 1, old.id);
+	sqlite3_bind_int64(st, 2, earlier ? seq : old.seq);
+	baton_bind_text(st, 3, earlier ? s->tkey : old.transcript);
+	baton_bind_text(st, 4, m->ts);
+	baton_bind_text(st, 5, m->role ? m->role : "user");
+	baton_bind_text(st, 6, m->kind ? m->kind : "text");
+	baton_bind_text(st, 7, tool);
+	baton_bind_text(st, 8, paths);
+	baton_bind_text(st, 9, pcmd);
+	baton_bind_text(st, 10, ptext);
+	int r = sqlite3_step(st);
 	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		rc = baton_index_error(ctx, "store message");
+		goto out;
+	}
+	if (refts && (rc = fts_write(ctx, false, old.id, ptext, tool, pcmd)))
+		goto out;
+	s->messages++;
 out:
+	old_row_release(&old);
 	free(paths);
 	baton_strbuf_release(&text);
 	baton_strbuf_release(&cmd);
@@ -231,26 +353,35 @@ static int sink_truncate(void *ud, const char *sid, const char *key)
 		cJSON_AddItemToArray(s->collect, cJSON_CreateString(key ? key : "(truncate all)"));
 		return 0;
 	}
-	sqlite3_stmt *st;
-	if (key) {
-		st = baton_index_stmt(s->ctx,
-			"DELETE FROM messages WHERE transcript = ?1 AND seq >= coalesce((SELECT min(seq) FROM messages"
-			" WHERE transcript = ?1 AND source = ?2 AND agent_session_id = ?3"
-			" AND (key = ?4 OR substr(key, 1, length(?4) + 1) = ?4 || '#')), 0)");
-	} else {
-		st = baton_index_stmt(s->ctx, "DELETE FROM messages WHERE transcript = ?1");
+	/* the same rows twice: first out of the full-text index (it needs their values), then out of the table */
+#define FORGET_WHERE " WHERE transcript = ?1 AND seq >= coalesce((SELECT min(seq) FROM messages" \
+	" WHERE transcript = ?1 AND source = ?2 AND agent_session_id = ?3" \
+	" AND (key = ?4 OR substr(key, 1, length(?4) + 1) = ?4 || '#')), 0)"
+	static const char *const sql[2][2] = {
+		{ "INSERT INTO messages_fts(messages_fts, rowid, text, tool, command)"
+		  " SELECT 'delete', id, text, tool, command FROM messages WHERE transcript = ?1",
+		  "DELETE FROM messages WHERE transcript = ?1" },
+		{ "INSERT INTO messages_fts(messages_fts, rowid, text, tool, command)"
+		  " SELECT 'delete', id, text, tool, command FROM messages" FORGET_WHERE,
+		  "DELETE FROM messages" FORGET_WHERE },
+	};
+#undef FORGET_WHERE
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st = baton_index_stmt(s->ctx, sql[key != NULL][i]);
+		if (!st)
+			return BATON_ERROR;
+		baton_bind_text(st, 1, s->tkey);
+		if (key) {
+			baton_bind_text(st, 2, s->source);
+			baton_bind_text(st, 3, sid);
+			baton_bind_text(st, 4, key);
+		}
+		int r = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (r != SQLITE_DONE)
+			return baton_index_error(s->ctx, "forget messages");
 	}
-	if (!st)
-		return BATON_ERROR;
-	baton_bind_text(st, 1, s->tkey);
-	if (key) {
-		baton_bind_text(st, 2, s->source);
-		baton_bind_text(st, 3, sid);
-		baton_bind_text(st, 4, key);
-	}
-	int r = sqlite3_step(st);
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : baton_index_error(s->ctx, "forget messages");
+	return 0;
 }
 
 void baton_ingest_sink_init(struct baton_ingest_sink *s, struct baton_ctx *ctx, const char *source, const char *tkey)
@@ -1068,13 +1199,7 @@ static const char ingest_schema[] =
 	"CREATE INDEX IF NOT EXISTS messages_transcript ON messages(transcript, seq);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, tool, command, content='messages',"
 	" content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
-	"CREATE TRIGGER IF NOT EXISTS messages_ai AFTER INSERT ON messages BEGIN"
-	" INSERT INTO messages_fts(rowid, text, tool, command) VALUES(new.id, new.text, new.tool, new.command); END;"
-	"CREATE TRIGGER IF NOT EXISTS messages_ad AFTER DELETE ON messages BEGIN"
-	" INSERT INTO messages_fts(messages_fts, rowid, text, tool, command) VALUES('delete', old.id, old.text, old.tool, old.command); END;"
-	"CREATE TRIGGER IF NOT EXISTS messages_au AFTER UPDATE ON messages BEGIN"
-	" INSERT INTO messages_fts(messages_fts, rowid, text, tool, command) VALUES('delete', old.id, old.text, old.tool, old.command);"
-	" INSERT INTO messages_fts(rowid, text, tool, command) VALUES(new.id, new.text, new.tool, new.command); END;"
+	/* no triggers: sink_message and sink_truncate keep messages_fts (see fts_write) */
 	"CREATE TABLE IF NOT EXISTS usage(source TEXT NOT NULL, agent_session_id TEXT NOT NULL, key TEXT NOT NULL,"
 	" model TEXT, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0,"
 	" cache_read INTEGER NOT NULL DEFAULT 0, cache_write INTEGER NOT NULL DEFAULT 0,"

@@ -24,6 +24,11 @@
 #define SEARCH_MAX_LIMIT 500
 #define SEARCH_DEFAULT_BUDGET_MS 2000
 #define SEARCH_HEAP (256LL * 1024 * 1024) /* memory ceiling for one query */
+/* BM25 costs about a microsecond per hit (FTS5 reads each hit's length): a query
+ * matching most messages ("the", "is*") took seconds at a million messages. Such a
+ * query is ranked among its newest SEARCH_RANK_WINDOW hits only, and says so
+ * ("complete": false); a query with fewer hits is ranked over all of them. */
+#define SEARCH_RANK_WINDOW 4000
 
 static cJSON *stats_json(const struct baton_ingest_stats *s, int64_t ms)
 {
@@ -248,44 +253,82 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		if (baton_is_dir(repo_abs) && (rc = baton_git_root(ctx, &root, repo_abs)))
 			goto out;
 	}
-	/* not through the statement cache: the budget handler must see only this query */
-	if (sqlite3_prepare_v2(ctx->db,
+	/* not through the statement cache: the budget handler must see only this query.
+	 * ORDER BY rank (FTS5's bm25) lets FTS5 sort its hits itself and be the outer
+	 * loop: rows then come best first, the joins and filters run on them in that
+	 * order and LIMIT stops early, so snippet() runs for the rows returned only.
+	 * ORDER BY bm25(), m.id made SQLite compute a snippet for every hit, then sort.
+	 * ?9 is the rank window's floor (see SEARCH_RANK_WINDOW), 0 for all hits.
+	 * Both statements carry the same filters: the window is of matching hits. */
+#define SEARCH_FROM " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid" \
+	" JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id" \
+	" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0" \
+		" WHERE messages_fts MATCH ?1" \
+		" AND (?2 IS NULL OR c.session_id = ?2)" \
+		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')" \
+		" AND (?4 IS NULL OR s.project_id = ?4)" \
+		" AND (?5 IS NULL OR m.source = ?5)" \
+		" AND (?6 IS NULL OR m.ts >= ?6)" \
+		" AND (?7 IS NULL OR m.role = ?7)" \
+	" AND messages_fts.rowid >= ?9" /* a bare constraint, so FTS5 applies it */
+	bool filtered = baton_json_str(s, "id") || repo || baton_json_str(args, "project") || source || since || role;
+	static const char *const sql[3] = {
+		/* the floor: the window's oldest hit, found walking hits newest first (no
+		 * scoring); without filters FTS5 alone finds it, no row read per hit */
+		"SELECT messages_fts.rowid" SEARCH_FROM " ORDER BY messages_fts.rowid DESC LIMIT 1 OFFSET ?8",
+		"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?8",
 		"SELECT m.source, m.agent_session_id, m.seq, m.ts, m.role, m.kind, m.tool, m.paths, m.command,"
-		" snippet(messages_fts, 0, '**', '**', '…', 16), c.session_id, bm25(messages_fts)"
-		" FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
-		" JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id"
-		" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0"
-		" WHERE messages_fts MATCH ?1"
-		" AND (?2 IS NULL OR c.session_id = ?2)"
-		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')"
-		" AND (?4 IS NULL OR s.project_id = ?4)"
-		" AND (?5 IS NULL OR m.source = ?5)"
-		" AND (?6 IS NULL OR m.ts >= ?6)"
-		" AND (?7 IS NULL OR m.role = ?7)"
-		" ORDER BY bm25(messages_fts), m.id LIMIT ?8", -1, &st, NULL) != SQLITE_OK) {
-		rc = baton_index_error(ctx, "search");
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
-	baton_bind_text(st, 2, baton_json_str(s, "id"));
-	baton_bind_text(st, 3, repo ? (root ? root : repo_abs) : NULL);
-	baton_bind_text(st, 4, baton_json_str(args, "project"));
-	baton_bind_text(st, 5, source);
-	baton_bind_text(st, 6, since ? since_ts : NULL);
-	baton_bind_text(st, 7, role);
-	sqlite3_bind_int64(st, 8, limit);
-
+		" snippet(messages_fts, 0, '**', '**', '…', 16), c.session_id, messages_fts.rank"
+		SEARCH_FROM " ORDER BY messages_fts.rank LIMIT ?8",
+	};
+#undef SEARCH_FROM
+	int64_t floor_id = 0;
 	struct budget b = { baton_real_now_ms() + budget_ms, false };
 	int64_t t0 = baton_real_now_ms();
 	sqlite3_int64 old_heap = sqlite3_hard_heap_limit64(-1);
 	sqlite3_hard_heap_limit64(sqlite3_memory_used() + SEARCH_HEAP);
 	sqlite3_progress_handler(ctx->db, 1000, progress_cb, &b);
+	for (int phase = 0; phase < 2; phase++) {
+		if (sqlite3_prepare_v2(ctx->db, sql[phase ? 2 : filtered ? 0 : 1], -1, &st, NULL) != SQLITE_OK) {
+			sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+			sqlite3_hard_heap_limit64(old_heap);
+			rc = baton_index_error(ctx, "search");
+			goto out;
+		}
+		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, phase ? limit : SEARCH_RANK_WINDOW - 1);
+		if (!phase && !filtered)
+			goto step; /* the other parameters are not in this statement */
+		baton_bind_text(st, 2, baton_json_str(s, "id"));
+		baton_bind_text(st, 3, repo ? (root ? root : repo_abs) : NULL);
+		baton_bind_text(st, 4, baton_json_str(args, "project"));
+		baton_bind_text(st, 5, source);
+		baton_bind_text(st, 6, since ? since_ts : NULL);
+		baton_bind_text(st, 7, role);
+		sqlite3_bind_int64(st, 9, floor_id); /* 0: every hit */
+		if (phase)
+			break; /* stepped below */
+	step:;
+		int r = sqlite3_step(st);
+		if (r == SQLITE_ROW)
+			floor_id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+		/* an error (a bad query) is reported by the ranked statement */
+		if (b.hit) {
+			b.hit = false; /* the floor walk ran out of time: rank what the budget allows */
+			floor_id = 0;
+		}
+	}
+
 	cJSON *res = cJSON_CreateObject();
 	baton_json_add_str(res, "query", query);
 	cJSON *count = cJSON_AddNumberToObject(res, "count", 0);
 	cJSON *complete = cJSON_AddBoolToObject(res, "complete", 1);
 	cJSON *ms = cJSON_AddNumberToObject(res, "ms", 0);
 	cJSON *arr = cJSON_AddArrayToObject(res, "hits");
+	if (floor_id)
+		complete->type = cJSON_False; /* ranked within the newest hits only */
 	int r, n = 0;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
@@ -464,8 +507,112 @@ fail:
 static const struct baton_arg dump_args[] = {
 	{ "path", BATON_ARG_STRING, BATON_ARG_REQUIRED | BATON_ARG_POSITIONAL, 0, NULL, "a transcript file" },
 	{ "source", BATON_ARG_STRING, 0, 0, NULL, "claude, codex, gemini or opencode (default: from the path)" },
+	{ "count", BATON_ARG_BOOL, 0, 0, NULL, "only count lines, messages and tokens (streams; times the readers)" },
+	{ "more", BATON_ARG_REST, 0, 0, NULL, "more transcripts (with --count)" },
 	{ NULL },
 };
+
+struct counts {
+	int64_t messages, usage, input, output, cache_read, cache_write, reasoning;
+};
+
+static int count_message(void *ud, const char *sid, int64_t seq, const struct baton_msg *m)
+{
+	((struct counts *)ud)->messages++;
+	return 0;
+}
+
+static int count_usage(void *ud, const char *sid, const struct baton_usage *u)
+{
+	struct counts *c = ud;
+	c->usage++;
+	c->input += u->input;
+	c->output += u->output;
+	c->cache_read += u->cache_read;
+	c->cache_write += u->cache_write;
+	c->reasoning += u->reasoning;
+	return 0;
+}
+
+static int count_truncate(void *ud, const char *sid, const char *key)
+{
+	return 0;
+}
+
+/* --count: each line read, redacted and parsed as ingest does, through a bounded line
+ * buffer, with nothing kept but the totals: the readers' own speed and memory. */
+static int count_file(struct baton_ctx *ctx, const struct baton_source *src, const char *path, struct counts *c,
+		      int64_t *lines, int64_t *bad, int64_t *bytes)
+{
+	struct baton_lines lr;
+	struct strbuf red = STRBUF_INIT;
+	struct baton_sink sink = { c, count_message, count_usage, count_truncate };
+	cJSON *state = cJSON_CreateObject();
+	struct baton_reader r = { .src = src, .path = path, .state = state, .sink = &sink };
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0, got;
+	char *line;
+	size_t len;
+	if (fd < 0) {
+		cJSON_Delete(state);
+		return baton_error(ctx, BATON_ENOTFOUND, "transcript dump: cannot read '%s'", path);
+	}
+	if (!state || baton_lines_init(&lr, fd, 0, 16 * 1024 * 1024)) {
+		close(fd);
+		cJSON_Delete(state);
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
+	while (!rc && (got = baton_lines_next(&lr, &line, &len, NULL)) == 1) {
+		baton_strbuf_reset(&red);
+		if (!(rc = baton_redact(ctx, &red, line, len)) && red.len)
+			rc = src->line(&r, red.buf, red.len);
+	}
+	if (!rc && got < 0)
+		rc = baton_error(ctx, BATON_ERROR, "transcript dump: cannot read '%s'", path);
+	*lines += r.lines;
+	*bad += r.bad_lines + (int64_t)lr.skipped_long;
+	*bytes += baton_lines_offset(&lr);
+	baton_lines_release(&lr);
+	close(fd);
+	baton_strbuf_release(&red);
+	cJSON_Delete(state);
+	return rc;
+}
+
+static int dump_count(struct baton_ctx *ctx, const cJSON *args, const struct baton_source *forced, cJSON **out)
+{
+	struct counts c = { 0 };
+	int64_t lines = 0, bad = 0, bytes = 0, files = 0;
+	const cJSON *more = baton_json_arr(args, "more"), *next = more ? more->child : NULL;
+	int rc = 0;
+	for (const char *path = baton_json_str(args, "path"); path && !rc;
+	     path = next ? next->valuestring : NULL, next = next ? next->next : NULL) {
+		const struct baton_source *src = forced;
+		for (const struct baton_source *const *s = baton_sources; *s && !src; s++)
+			if ((*s)->claims(path))
+				src = *s;
+		if (!src)
+			src = &baton_source_claude;
+		if (src->export || src->whole_file || (strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".json")))
+			return baton_error(ctx, BATON_EINVALID, "transcript dump: --count reads JSONL transcripts, not '%s'", path);
+		rc = count_file(ctx, src, path, &c, &lines, &bad, &bytes);
+		files++;
+	}
+	if (rc)
+		return rc;
+	*out = cJSON_CreateObject();
+	baton_json_add_int(*out, "files", files);
+	baton_json_add_int(*out, "bytes", bytes);
+	baton_json_add_int(*out, "lines", lines);
+	baton_json_add_int(*out, "bad_lines", bad);
+	baton_json_add_int(*out, "messages", c.messages);
+	baton_json_add_int(*out, "usage_records", c.usage);
+	baton_json_add_int(*out, "input", c.input);
+	baton_json_add_int(*out, "output", c.output);
+	baton_json_add_int(*out, "cache_read", c.cache_read);
+	baton_json_add_int(*out, "cache_write", c.cache_write);
+	baton_json_add_int(*out, "reasoning", c.reasoning);
+	return 0;
+}
 
 /* Parse a transcript as ingest would (redacted), without touching the store. */
 static int op_dump(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
@@ -476,6 +623,10 @@ static int op_dump(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	int rc = 0;
 	if (source && !src)
 		return baton_error(ctx, BATON_EINVALID, "transcript dump: unknown source '%s'", source);
+	if (baton_json_bool(args, "count", false))
+		return dump_count(ctx, args, src, out);
+	if (cJSON_GetArraySize(baton_json_arr(args, "more")))
+		return baton_error(ctx, BATON_EINVALID, "transcript dump: one PATH at a time (several only with --count)");
 	if (!src) {
 		for (const struct baton_source *const *s = baton_sources; *s && !src; s++)
 			if ((*s)->claims(path))
@@ -551,7 +702,7 @@ const struct baton_op baton_transcript_ops[] = {
 	  "full-text search over every agent message (BM25 ranked, highlighted snippets)", search_args, 0, op_search },
 	{ "stats", "stats", "session_stats", "stats [--project ID] [--source S]",
 	  "totals: sessions by status and source, conversations, messages, tokens, handoffs", stats_args, 0, op_stats },
-	{ "transcript.dump", "transcript dump", "transcript_dump", "transcript dump PATH [--source S]",
+	{ "transcript.dump", "transcript dump", "transcript_dump", "transcript dump PATH [--source S] | transcript dump --count PATH…",
 	  "debug: the normalised messages of one transcript, as ingest derives them (nothing stored)", dump_args,
 	  BATON_OP_NO_MCP, op_dump },
 	{ NULL },

@@ -211,7 +211,7 @@ static int parse_line(struct baton_reader *r, const char *line, size_t len)
 		cJSON_Delete(rec);
 		return 0;
 	}
-	baton_hash_hex(hash, line, len);
+	/* the line's hash keys its messages: only lines that make one pay for it */
 	const char *type = baton_json_str(rec, "type");
 	const char *ts = baton_json_str(rec, "timestamp");
 	const cJSON *p = baton_json_obj(rec, "payload");
@@ -223,6 +223,7 @@ static int parse_line(struct baton_reader *r, const char *line, size_t len)
 			baton_reader_set_once(r, "sid", baton_json_str(rec, "id"));
 			goto out;
 		}
+		baton_hash_hex(hash, line, len);
 		rc = response_item(r, rec, hash, ts);
 		goto out;
 	}
@@ -239,11 +240,14 @@ static int parse_line(struct baton_reader *r, const char *line, size_t len)
 		baton_reader_set_once(r, "cwd", baton_json_str(p, "cwd"));
 		baton_reader_set(r, "model", baton_json_str(p, "model"));
 	} else if (!strcmp(type, "response_item")) {
+		baton_hash_hex(hash, line, len);
 		rc = response_item(r, p, hash, ts);
 	} else if (!strcmp(type, "compacted")) {
 		const char *msg = baton_json_str(p, "message");
-		if (msg && *msg)
+		if (msg && *msg) {
+			baton_hash_hex(hash, line, len);
 			rc = emit(r, hash, 0, ts, "system", "summary", NULL, NULL, NULL, msg, false);
+		}
 	} else if (!strcmp(type, "token_usage_record")) {
 		rc = usage(r, baton_json_obj(p, "thread_token_usage"), baton_json_obj(p, "usage"));
 	} else if (!strcmp(type, "event_msg")) {

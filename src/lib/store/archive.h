@@ -29,6 +29,9 @@ typedef int (*baton_archive_step_fn)(void *ud, const char *name, const cJSON *me
 				     int64_t size_after);
 int baton_archive_replay(struct baton_ctx *ctx, baton_archive_step_fn step, void *ud);
 
+/* Free the compression context cached on the context (ctx->zstd); NULL is fine. */
+void baton_archive_ctx_free(void *z);
+
 /* The archive directory (malloc'd). */
 char *baton_archive_dir(struct baton_ctx *ctx);
 
