@@ -36,7 +36,10 @@ ok "the store opens after the crashes" baton list
 ok "index verify passes" baton index verify
 listed=$(baton list --limit 0 --json | jq -r .count)
 ok "every acknowledged save is listed ($acked acked, $listed listed)" test "$listed" -ge "$acked"
-ok "at most the in-flight saves are extra" test "$listed" -le $((acked + rounds))
+# Extra (listed but not acknowledged) per round: the save in flight when the loop was
+# killed, and one a just-forked child may still finish (pkill matches it only once it
+# has become "baton"). Anything beyond that would be a save from nowhere.
+ok "at most the in-flight saves are extra" test "$listed" -le $((acked + 2 * rounds))
 like "$(baton doctor)" "torn last line" "doctor reports the torn line"
 baton save -m "after" --new --cwd / >/dev/null
 ok "the next write goes on after the torn line" test "$(baton list --limit 0 --json | jq -r .count)" -eq $((listed + 1))
