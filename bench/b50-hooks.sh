@@ -70,7 +70,7 @@ floor=$(TIMEIT_STDIN=/dev/null "$TIMEIT" "$N" "$FLOOR" | cut -d' ' -f1)
 # The machine is shared and noisy: each row's ratio is to a floor measured just
 # before it. Between runs, the detached work of the previous Stop is let finish (a
 # real agent's turns are seconds apart; back to back they would only queue up).
-settle="while pgrep -f 'baton hook (Stop|SessionEnd)' >/dev/null; do sleep 0.005; done"
+settle="while pgrep -xf '$BATON hook (Stop|SessionEnd) --agent claude' >/dev/null; do sleep 0.005; done"
 hk() { # LABEL EVENT PAYLOAD [AGENT]
 	f=$(TIMEIT_STDIN=/dev/null "$TIMEIT" $((N / 2 + 1)) "$FLOOR" | cut -d' ' -f1)
 	set -- "$1" "$2" "$3" "${4:-claude}" $(cd "$W/repo" && TIMEIT_BEFORE=$settle TIMEIT_STDIN=$3 "$TIMEIT" "$N" "$BATON" hook "$2" --agent "${4:-claude}")
