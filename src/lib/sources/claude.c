@@ -13,7 +13,6 @@
 #include "baton/strbuf.h"
 #include "sources/source.h"
 
-#define MAX_TOOL_IDS 64
 
 static bool claims(const char *path)
 {
@@ -51,27 +50,6 @@ static int discover(struct baton_ctx *ctx, const struct baton_source_roots *root
 	int rc = baton_walk(sb.buf, 3, NULL, ".jsonl", disc_found, &d);
 	baton_strbuf_release(&sb);
 	return rc;
-}
-
-/* Remember tool_use id → name so a tool_result can say which tool it answers. */
-static void remember_tool(struct baton_reader *r, const char *id, const char *name)
-{
-	if (!id || !name)
-		return;
-	cJSON *m = baton_json_obj(r->state, "tools");
-	if (!m) {
-		m = cJSON_CreateObject();
-		cJSON_AddItemToObject(r->state, "tools", m);
-	}
-	if (cJSON_GetArraySize(m) >= MAX_TOOL_IDS)
-		cJSON_DeleteItemFromArray(m, 0);
-	cJSON_DeleteItemFromObjectCaseSensitive(m, id);
-	cJSON_AddItemToObject(m, id, cJSON_CreateString(name));
-}
-
-static const char *tool_name_of(struct baton_reader *r, const char *id)
-{
-	return id ? baton_json_str(baton_json_obj(r->state, "tools"), id) : NULL;
 }
 
 /* Paths a tool input touches: file_path (Write/Edit/Read/MultiEdit), notebook_path,
@@ -114,7 +92,7 @@ static int emit_block(struct baton_reader *r, const cJSON *rec, const cJSON *b, 
 		const cJSON *input = cJSON_GetObjectItem(b, "input");
 		m.kind = "tool_use";
 		m.tool = baton_json_str(b, "name");
-		remember_tool(r, baton_json_str(b, "id"), m.tool);
+		baton_reader_remember_tool(r, "tools", baton_json_str(b, "id"), m.tool);
 		paths = input_paths(input);
 		m.paths = paths;
 		m.command = baton_json_str(input, "command");
@@ -126,7 +104,7 @@ static int emit_block(struct baton_reader *r, const cJSON *rec, const cJSON *b, 
 	} else if (!strcmp(type, "tool_result")) {
 		m.role = "tool";
 		m.kind = "tool_result";
-		m.tool = tool_name_of(r, baton_json_str(b, "tool_use_id"));
+		m.tool = baton_reader_tool_of(r, "tools", baton_json_str(b, "tool_use_id"));
 		baton_json_text(&sb, cJSON_GetObjectItem(b, "content"));
 		m.text = sb.buf;
 		const cJSON *tur = baton_json_obj(rec, "toolUseResult");

@@ -14,7 +14,6 @@
 #include "baton/strbuf.h"
 #include "sources/source.h"
 
-#define MAX_CALL_IDS 64
 
 static bool claims(const char *path)
 {
@@ -37,21 +36,6 @@ static int discover(struct baton_ctx *ctx, const struct baton_source_roots *root
 		rc = baton_walk(sb.buf, 3, "rollout-", ".jsonl", found, ud);
 	baton_strbuf_release(&sb);
 	return rc;
-}
-
-static void remember_call(struct baton_reader *r, const char *id, const char *name)
-{
-	if (!id || !name)
-		return;
-	cJSON *m = baton_json_obj(r->state, "calls");
-	if (!m) {
-		m = cJSON_CreateObject();
-		cJSON_AddItemToObject(r->state, "calls", m);
-	}
-	if (cJSON_GetArraySize(m) >= MAX_CALL_IDS)
-		cJSON_DeleteItemFromArray(m, 0);
-	cJSON_DeleteItemFromObjectCaseSensitive(m, id);
-	cJSON_AddItemToObject(m, id, cJSON_CreateString(name));
 }
 
 /* File paths named by apply_patch headers ("*** Add File: p", Update, Delete, Move to). */
@@ -154,7 +138,7 @@ static int response_item(struct baton_reader *r, const cJSON *p, const char *has
 			baton_json_text(&sb, a);
 		else
 			baton_json_text(&sb, cJSON_GetObjectItem(p, "action"));
-		remember_call(r, baton_json_str(p, "call_id"), tool);
+		baton_reader_remember_tool(r, "calls", baton_json_str(p, "call_id"), tool);
 		rc = emit(r, hash, 0, ts, "assistant", "tool_use", tool, paths, command, sb.buf, false);
 	} else if (!strcmp(type, "function_call_output") || !strcmp(type, "custom_tool_call_output")) {
 		const cJSON *o = cJSON_GetObjectItem(p, "output");
@@ -167,7 +151,7 @@ static int response_item(struct baton_reader *r, const cJSON *p, const char *has
 			baton_json_text(&sb, o);
 		cJSON_Delete(inner);
 		const char *call = baton_json_str(p, "call_id");
-		const char *name = call ? baton_json_str(baton_json_obj(r->state, "calls"), call) : NULL;
+		const char *name = call ? baton_reader_tool_of(r, "calls", call) : NULL;
 		rc = emit(r, hash, 0, ts, "tool", "tool_result", name, NULL, NULL, sb.buf, false);
 	}
 out:

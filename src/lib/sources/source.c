@@ -271,3 +271,25 @@ int baton_walk(const char *dir, int depth, const char *prefix, const char *suffi
 	free(names);
 	return rc;
 }
+
+#define MAX_TOOL_IDS 64
+
+void baton_reader_remember_tool(struct baton_reader *r, const char *key, const char *id, const char *name)
+{
+	if (!id || !name)
+		return;
+	cJSON *m = baton_json_obj(r->state, key);
+	if (!m) {
+		m = cJSON_CreateObject();
+		cJSON_AddItemToObject(r->state, key, m);
+	}
+	if (cJSON_GetArraySize(m) >= MAX_TOOL_IDS)
+		cJSON_DeleteItemFromArray(m, 0);
+	cJSON_DeleteItemFromObjectCaseSensitive(m, id);
+	cJSON_AddItemToObject(m, id, cJSON_CreateString(name));
+}
+
+const char *baton_reader_tool_of(const struct baton_reader *r, const char *key, const char *id)
+{
+	return id ? baton_json_str(baton_json_obj(r->state, key), id) : NULL;
+}

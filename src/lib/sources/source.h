@@ -101,6 +101,12 @@ void baton_reader_set_once(struct baton_reader *r, const char *key, const char *
 /* The agent session id the reader has settled on, or the fallback from the file name. */
 const char *baton_reader_sid(struct baton_reader *r);
 
+/* A bounded memory of tool-call id → tool name in the reader's state under key (at
+ * most 64, oldest dropped), so a later result can name the tool it answers; kept in
+ * the state so reading a file in pieces gives the same rows. */
+void baton_reader_remember_tool(struct baton_reader *r, const char *key, const char *id, const char *name);
+const char *baton_reader_tool_of(const struct baton_reader *r, const char *key, const char *id);
+
 /* A human prompt that is scaffolding rather than typed (Claude wrappers, Codex
  * environment context, interrupts). */
 bool baton_text_is_wrapper(const char *text);
