@@ -74,12 +74,13 @@ int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forc
 int baton_conversation_session(struct baton_ctx *ctx, const char *source, const char *agent_session_id,
 			       char **out_session_id);
 
-/* Link agent conversation (source, agent_session_id) to session_id with a
- * conversation_linked event (a later link replaces an earlier one). For callers that
- * know a conversation before its transcript names it (a SessionStart hook fires before
- * the agent writes anything). transcript_path and cwd may be NULL. */
-int baton_conversation_link(struct baton_ctx *ctx, const char *source, const char *agent_session_id,
-			    const char *session_id, const char *transcript_path, const char *cwd);
+/* The fields of a conversation_linked event linking agent conversation (source,
+ * agent_session_id) to session_id (a later link replaces an earlier one), for callers
+ * that know a conversation before its transcript names it (a SessionStart hook fires
+ * before the agent writes anything) and append it with other events in one write.
+ * transcript_path and cwd may be NULL; NULL (nothing to link) when an id is missing. */
+cJSON *baton_conversation_link_fields(const char *source, const char *agent_session_id, const char *session_id,
+				      const char *transcript_path, const char *cwd);
 
 /* Operations: ingest, messages, search, stats, and the hidden transcripts.dump. */
 extern const struct baton_op baton_transcript_ops[];

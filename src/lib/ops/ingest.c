@@ -785,16 +785,16 @@ out:
 	return rc;
 }
 
-int baton_conversation_link(struct baton_ctx *ctx, const char *source, const char *agent_session_id,
-			    const char *session_id, const char *transcript_path, const char *cwd)
+cJSON *baton_conversation_link_fields(const char *source, const char *agent_session_id, const char *session_id,
+				      const char *transcript_path, const char *cwd)
 {
 	if (!source || !agent_session_id || !*agent_session_id || !session_id)
-		return baton_error(ctx, BATON_EINVALID, "link: a source, a conversation id and a session id are required");
+		return NULL;
 	cJSON *state = cJSON_CreateObject();
 	baton_json_add_str(state, "cwd", cwd);
 	cJSON *f = conversation_fields(source, agent_session_id, session_id, transcript_path, state);
 	cJSON_Delete(state);
-	return baton_log_append(ctx, "conversation_linked", f, NULL);
+	return f;
 }
 
 /* ---- reading one transcript ----------------------------------------------------- */

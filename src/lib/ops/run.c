@@ -1356,9 +1356,14 @@ static int restore_item(struct baton_ctx *ctx, cJSON *items, const cJSON *run, c
 			goto out;
 		/* Through `baton run`, the resumed agent is a new attempt in the ledger, so a
 		 * second restore does not offer it again. */
-		if (baton_config_bool(ctx, "runs.restore_wrap", true)) {
+		if (baton_config_bool(ctx, "runs.restore_wrap", true) && baton_json_str(run, "id")) {
 			baton_strbuf_adds(&cmd, "baton run --attempt-of ");
 			baton_strbuf_adds(&cmd, baton_json_str(run, "id"));
+			baton_strbuf_adds(&cmd, " -- ");
+		} else if (baton_config_bool(ctx, "runs.restore_wrap", true) && baton_json_str(run, "session_id")) {
+			/* a conversation the hooks saw: from now on a run in the ledger too */
+			baton_strbuf_adds(&cmd, "baton run --session ");
+			baton_shell_quote(&cmd, baton_json_str(run, "session_id"));
 			baton_strbuf_adds(&cmd, " -- ");
 		}
 		baton_run_shell_join(&cmd, argv);
@@ -1371,6 +1376,7 @@ static int restore_item(struct baton_ctx *ctx, cJSON *items, const cJSON *run, c
 	baton_strbuf_addf(&line, " && %s", cmd.buf);
 	cJSON *it = cJSON_CreateObject();
 	baton_json_add_str(it, "session_id", run ? baton_json_str(run, "session_id") : baton_json_str(session, "id"));
+	baton_json_add_str(it, "from", !run ? "session" : baton_json_str(run, "id") ? "run" : "conversation");
 	baton_json_add_str(it, "run_id", baton_json_str(run, "id"));
 	baton_json_add_str(it, "agent", baton_json_str(run, "agent"));
 	baton_json_add_str(it, "agent_session_id", baton_json_str(run, "agent_session_id"));
@@ -1383,6 +1389,66 @@ out:
 	cJSON_Delete(argv);
 	baton_strbuf_release(&cmd);
 	baton_strbuf_release(&line);
+	return rc;
+}
+
+/* A conversation an item already resumes: the same agent conversation, or a run of
+ * the same agent in the same session that never learnt its conversation id. */
+static bool item_has_conversation(const cJSON *items, const char *agent, const char *asid, const char *sid)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, items) {
+		const char *a = baton_json_str(it, "agent"), *i_asid = baton_json_str(it, "agent_session_id");
+		const char *i_sid = baton_json_str(it, "session_id");
+		if (i_asid ? !strcmp(i_asid, asid) : (a && i_sid && sid && !strcmp(a, agent) && !strcmp(i_sid, sid)))
+			return true;
+	}
+	return false;
+}
+
+/* Agent conversations the hooks saw live in an earlier boot (boot, or any boot since
+ * since_ts) that never ended (no SessionEnd after their last start) and were not
+ * picked up again since (no later record, e.g. in this boot). */
+static int restore_conversations(struct baton_ctx *ctx, cJSON *items, const char *cur, const char *boot,
+				 const char *since_ts)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT b.source, b.agent_session_id, b.session_id, b.cwd FROM conversation_boots b"
+		" WHERE b.host = ?1 AND b.boot_id IS NOT ?2 AND (?3 IS NULL OR b.boot_id = ?3)"
+		" AND (?4 IS NULL OR b.started_at >= ?4)"
+		" AND NOT EXISTS (SELECT 1 FROM conversation_ends e WHERE e.source = b.source"
+		"  AND e.agent_session_id = b.agent_session_id AND e.event_id > b.event_id)"
+		" AND NOT EXISTS (SELECT 1 FROM conversation_boots l WHERE l.source = b.source"
+		"  AND l.agent_session_id = b.agent_session_id AND l.event_id > b.event_id)"
+		" ORDER BY b.started_at, b.event_id");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, ctx->host);
+	baton_bind_text(st, 2, cur);
+	baton_bind_text(st, 3, boot);
+	baton_bind_text(st, 4, since_ts);
+	cJSON *convs = cJSON_CreateArray();
+	int r, rc = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *c = cJSON_CreateObject();
+		baton_json_add_str(c, "agent", baton_col_text(st, 0));
+		baton_json_add_str(c, "agent_session_id", baton_col_text(st, 1));
+		baton_json_add_str(c, "session_id", baton_col_text(st, 2));
+		baton_json_add_str(c, "cwd", baton_col_text(st, 3));
+		cJSON_AddItemToArray(convs, c);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		rc = baton_index_error(ctx, "find conversations live at an earlier boot");
+	const cJSON *c;
+	cJSON_ArrayForEach(c, convs) {
+		if (rc)
+			break;
+		if (!item_has_conversation(items, baton_json_str(c, "agent"), baton_json_str(c, "agent_session_id"),
+					   baton_json_str(c, "session_id")))
+			rc = restore_item(ctx, items, c, NULL);
+	}
+	cJSON_Delete(convs);
 	return rc;
 }
 
@@ -1454,7 +1520,8 @@ static int op_restore(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	sqlite3_stmt *st;
 	if (since) {
 		/* a boot id known to the ledger: that boot and those after it */
-		st = baton_index_stmt(ctx, "SELECT min(started_at) FROM runs WHERE boot_id = ?1 AND host = ?2");
+		st = baton_index_stmt(ctx, "SELECT min(t) FROM (SELECT min(started_at) AS t FROM runs WHERE boot_id = ?1 AND host = ?2"
+					   " UNION ALL SELECT min(started_at) FROM conversation_boots WHERE boot_id = ?1 AND host = ?2)");
 		if (!st) {
 			rc = BATON_ERROR;
 			goto out;
@@ -1475,7 +1542,9 @@ static int op_restore(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		}
 	} else {
 		st = baton_index_stmt(ctx,
-			"SELECT boot_id FROM runs WHERE host = ?1 AND boot_id IS NOT ?2 ORDER BY started_at DESC, id DESC LIMIT 1");
+			"SELECT boot_id FROM (SELECT boot_id, started_at, id AS k FROM runs WHERE host = ?1 AND boot_id IS NOT ?2"
+			" UNION ALL SELECT boot_id, started_at, event_id FROM conversation_boots WHERE host = ?1 AND boot_id IS NOT ?2)"
+			" ORDER BY started_at DESC, k DESC LIMIT 1");
 		if (!st) {
 			rc = BATON_ERROR;
 			goto out;
@@ -1515,7 +1584,7 @@ static int op_restore(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 			if (!rc)
 				rc = restore_item(ctx, items, run, NULL);
 		cJSON_Delete(runs);
-		if (rc)
+		if (rc || (rc = restore_conversations(ctx, items, cur, boot, since ? since_ts : NULL)))
 			goto out;
 	}
 	if (baton_json_bool(args, "all", false)) {

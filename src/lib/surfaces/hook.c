@@ -339,6 +339,40 @@ static char *objective_from(struct baton_ctx *ctx, const char *prompt)
 	return r;
 }
 
+/* ---- conversations live at this boot (for restore after a reboot) ------------------- */
+
+/* 1 when this conversation is already recorded live at this boot of this host and
+ * has not ended since; 0 when not (a new boot, or an end after the record: a
+ * conversation resumed after its SessionEnd is live again); -1 on an index error. */
+static int live_known(struct baton_ctx *ctx, const struct baton_hook *h)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"SELECT 1 FROM conversation_boots b WHERE b.source = ?1 AND b.agent_session_id = ?2"
+		" AND b.host = ?3 AND b.boot_id = ?4 AND NOT EXISTS (SELECT 1 FROM conversation_ends e"
+		" WHERE e.source = b.source AND e.agent_session_id = b.agent_session_id AND e.event_id > b.event_id)");
+	if (!st)
+		return -1;
+	baton_bind_text(st, 1, h->agent);
+	baton_bind_text(st, 2, h->agent_session_id);
+	baton_bind_text(st, 3, ctx->host);
+	baton_bind_text(st, 4, baton_boot_id(ctx));
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+static cJSON *live_fields(struct baton_ctx *ctx, const struct baton_hook *h, const char *session_id)
+{
+	cJSON *f = cJSON_CreateObject();
+	cJSON *c = cJSON_AddObjectToObject(f, "conversation");
+	baton_json_add_str(c, "source", h->agent);
+	baton_json_add_str(c, "agent_session_id", h->agent_session_id);
+	baton_json_add_str(c, "session_id", session_id);
+	baton_json_add_str(c, "cwd", h->cwd && baton_is_dir(h->cwd) ? h->cwd : ctx->cwd);
+	baton_json_add_str(c, "boot_id", baton_boot_id(ctx));
+	return f;
+}
+
 /* The session of the hook's conversation: $BATON_SESSION, else the one the
  * conversation is linked to (unless closed, when create is set), else — with create —
  * the linking rule of DESIGN.md §1: this repository's active session, else a new one.
@@ -393,10 +427,24 @@ static int find_session(struct baton_ctx *ctx, const struct baton_hook *h, const
 		}
 		link = 1;
 	}
-	if (s && link && h->agent_session_id &&
-	    (rc = baton_conversation_link(ctx, h->agent, h->agent_session_id, baton_json_str(s, "id"),
-					  h->transcript_path, h->cwd)))
-		goto out;
+	if (s && h->agent_session_id) {
+		/* the link (when new) and "live at this boot" (when not yet known) in one write */
+		struct baton_event_spec ev[2];
+		size_t n = 0;
+		int live = live_known(ctx, h);
+		if (live < 0) {
+			rc = BATON_ERROR;
+			goto out;
+		}
+		if (link)
+			ev[n++] = (struct baton_event_spec){ "conversation_linked",
+				baton_conversation_link_fields(h->agent, h->agent_session_id, baton_json_str(s, "id"),
+							       h->transcript_path, h->cwd) };
+		if (!live)
+			ev[n++] = (struct baton_event_spec){ "conversation_live", live_fields(ctx, h, baton_json_str(s, "id")) };
+		if (n && (rc = baton_log_append_many(ctx, ev, n, NULL)))
+			goto out;
+	}
 	*out = s;
 	s = NULL;
 out:
@@ -789,12 +837,16 @@ out:
 	return rc;
 }
 
-/* ---- index: ended conversations ------------------------------------------------------ */
+/* ---- index: conversations ended, and live per boot ------------------------------------------------------ */
 
 static const char hook_schema[] =
 	"CREATE TABLE IF NOT EXISTS conversation_ends(source TEXT NOT NULL, agent_session_id TEXT NOT NULL,"
 	" session_id TEXT, ended_at TEXT NOT NULL, reason TEXT, event_id TEXT NOT NULL,"
-	" PRIMARY KEY(source, agent_session_id));";
+	" PRIMARY KEY(source, agent_session_id));"
+	"CREATE TABLE IF NOT EXISTS conversation_boots(source TEXT NOT NULL, agent_session_id TEXT NOT NULL,"
+	" host TEXT NOT NULL, boot_id TEXT NOT NULL, session_id TEXT, cwd TEXT, started_at TEXT NOT NULL,"
+	" event_id TEXT NOT NULL, PRIMARY KEY(source, agent_session_id, host, boot_id));"
+	"CREATE INDEX IF NOT EXISTS conversation_boots_boot ON conversation_boots(host, boot_id);";
 
 /* Last write wins by event id: a conversation resumed and ended again keeps the last
  * end; whether it is still ended is ended_at against the conversation's last_seen. */
@@ -823,12 +875,42 @@ static int apply_ended(struct baton_ctx *ctx, const cJSON *ev)
 	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "apply conversation_ended");
 }
 
+/* One row per conversation and boot it was live in; the latest record of a boot wins
+ * (a conversation ended and resumed in the same boot is live from the resume). */
+static int apply_live(struct baton_ctx *ctx, const cJSON *ev)
+{
+	const cJSON *c = baton_json_obj(ev, "conversation");
+	const char *source = baton_json_str(c, "source"), *sid = baton_json_str(c, "agent_session_id");
+	const char *id = baton_json_str(ev, "id"), *at = baton_json_str(ev, "at"), *host = baton_json_str(ev, "host");
+	if (!source || !sid || !id || !at || !host)
+		return 0;
+	sqlite3_stmt *st = baton_index_stmt(ctx,
+		"INSERT INTO conversation_boots(source, agent_session_id, host, boot_id, session_id, cwd, started_at, event_id)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(source, agent_session_id, host, boot_id) DO UPDATE SET"
+		" session_id = excluded.session_id, cwd = excluded.cwd, started_at = excluded.started_at,"
+		" event_id = excluded.event_id WHERE excluded.event_id > event_id");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, source);
+	baton_bind_text(st, 2, sid);
+	baton_bind_text(st, 3, host);
+	baton_bind_text(st, 4, baton_json_str(c, "boot_id") ? baton_json_str(c, "boot_id") : "");
+	baton_bind_text(st, 5, baton_json_str(c, "session_id"));
+	baton_bind_text(st, 6, baton_json_str(c, "cwd"));
+	baton_bind_text(st, 7, at);
+	baton_bind_text(st, 8, id);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "apply conversation_live");
+}
+
 static const struct baton_event_handler hook_handlers[] = {
 	{ "conversation_ended", apply_ended },
+	{ "conversation_live", apply_live },
 	{ NULL, NULL },
 };
 
-static const char *const hook_tables[] = { "conversation_ends", NULL };
+static const char *const hook_tables[] = { "conversation_ends", "conversation_boots", NULL };
 
 const struct baton_index_module baton_hook_index = {
 	.name = "hooks",
