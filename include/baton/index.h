@@ -17,6 +17,10 @@ struct baton_ctx;
  * corrupt; then replay whatever the logs hold beyond the recorded offsets. */
 int baton_index_open(struct baton_ctx *ctx);
 
+/* Close the index (no-op when not open). A WAL left over 1 MiB is checkpointed and
+ * truncated first when no other process is reading: see close_db in index.c. */
+void baton_index_close(struct baton_ctx *ctx);
+
 /* Replay log tails the index has not applied (all hosts' logs). */
 int baton_index_catch_up(struct baton_ctx *ctx);
 

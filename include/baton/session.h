@@ -42,6 +42,11 @@ int baton_session_new(struct baton_ctx *ctx, cJSON **out, const char *cwd);
  * session as saved (caller's). */
 int baton_session_put(struct baton_ctx *ctx, cJSON *session, cJSON **out);
 
+/* What baton_session_put records, without recording it: *out is the session_saved
+ * snapshot (caller's), for callers that append it with other events in one write.
+ * session is consumed. */
+int baton_session_prepare(struct baton_ctx *ctx, cJSON *session, cJSON **out);
+
 /* Refresh git {branch, head_sha, dirty}, recent_changes and checkpoint of session
  * from its cwd (in place). Outside a repository git fields become null. */
 int baton_session_refresh(struct baton_ctx *ctx, cJSON *session);

@@ -25,4 +25,15 @@ is "$(baton list --json)" "$want_list" "a corrupt index rebuilds itself"
 sqlite3 "$BATON_HOME/index.db" "UPDATE sessions SET objective='x'"
 is "$(baton index verify --json | jq -r .ok)" "false" "verify notices a tampered index"
 exit_is 0 "doctor runs" baton doctor
+
+# Every process opens the index alone, and SQLite reads the whole WAL at each open:
+# the WAL must not grow with the number of commands (each save adds ~100 KB of pages).
+baton index rebuild >/dev/null
+before=$(baton list --limit 0 --json | jq .count)
+i=0
+while [ $i -lt 40 ]; do baton save --new -m "wal $i" --cwd "$TMP" >/dev/null; i=$((i + 1)); done
+wal=$(stat -c %s "$BATON_HOME/index.db-wal" 2>/dev/null || echo 0)
+ok "the WAL stays small after 40 writes ($wal bytes)" test "$wal" -lt 2097152
+is "$(baton list --limit 0 --json | jq .count)" $((before + 40)) "and nothing was lost to the truncation"
+ok "verify passes" baton index verify
 done_testing

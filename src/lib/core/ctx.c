@@ -227,10 +227,7 @@ void baton_ctx_close(struct baton_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	for (int i = 0; i < ctx->nstmts; i++)
-		sqlite3_finalize(ctx->stmts[i].st);
-	if (ctx->db)
-		sqlite3_close(ctx->db);
+	baton_index_close(ctx);
 	if (ctx->log_fd >= 0)
 		close(ctx->log_fd);
 	baton_git_state_free(ctx->git);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "baton/clock.h"
 #include "baton/config.h"
 #include "baton/fsutil.h"
 #include "baton/git.h"
@@ -18,6 +19,7 @@
 #include "baton/redact.h"
 #include "baton/session.h"
 #include "baton/strbuf.h"
+#include "baton/ulid.h"
 #include "core/ctx.h"
 #include "store/modules.h"
 
@@ -71,6 +73,20 @@ static const char journal_schema[] =
 
 /* The stored row: the entry with its id, time and session in front. Keyed by event
  * id, so applying an event twice (a replay) changes nothing. */
+/* An entry as the journal stores and folds it: {id, at, session_id, ...entry} */
+static cJSON *entry_row(const char *id, const char *at, const char *session_id, const cJSON *entry)
+{
+	cJSON *row = cJSON_CreateObject();
+	baton_json_add_str(row, "id", id);
+	baton_json_add_str(row, "at", at);
+	baton_json_add_str(row, "session_id", session_id);
+	const cJSON *f;
+	cJSON_ArrayForEach(f, entry)
+		if (strcmp(f->string, "id") && strcmp(f->string, "at") && strcmp(f->string, "session_id"))
+			baton_json_add_copy(row, f->string, f);
+	return row;
+}
+
 static int apply_entry(struct baton_ctx *ctx, const cJSON *ev)
 {
 	const char *id = baton_json_str(ev, "id"), *at = baton_json_str(ev, "at");
@@ -79,14 +95,7 @@ static int apply_entry(struct baton_ctx *ctx, const cJSON *ev)
 	const char *kind = baton_json_str(entry, "kind");
 	if (!id || !at || !sid || !kind)
 		return 0; /* malformed: skip */
-	cJSON *row = cJSON_CreateObject();
-	baton_json_add_str(row, "id", id);
-	baton_json_add_str(row, "at", at);
-	baton_json_add_str(row, "session_id", sid);
-	const cJSON *f;
-	cJSON_ArrayForEach(f, entry)
-		if (strcmp(f->string, "id") && strcmp(f->string, "at") && strcmp(f->string, "session_id"))
-			baton_json_add_copy(row, f->string, f);
+	cJSON *row = entry_row(id, at, sid, entry);
 	char *json = baton_json_print(row);
 	cJSON_Delete(row);
 	if (!json)
@@ -374,17 +383,18 @@ static int latest_here(struct baton_ctx *ctx, cJSON **out, const char *status)
 	int rc = baton_git_root(ctx, &root, ctx->cwd);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = baton_index_stmt(ctx,
-		"SELECT json FROM sessions WHERE deleted = 0 AND (?3 IS NULL OR status = ?3) AND"
-		" ((?1 IS NOT NULL AND repo_root = ?1) OR (?1 IS NULL AND cwd = ?2))"
-		" ORDER BY updated_at DESC, id DESC LIMIT 1");
+	/* by repository, else by directory: each on its own index */
+	sqlite3_stmt *st = baton_index_stmt(ctx, root
+		? "SELECT json FROM sessions WHERE repo_root = ?1 AND (?2 IS NULL OR status = ?2) AND +deleted = 0"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1"
+		: "SELECT json FROM sessions WHERE cwd = ?1 AND (?2 IS NULL OR status = ?2) AND +deleted = 0"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1");
 	if (!st) {
 		free(root);
 		return BATON_ERROR;
 	}
-	baton_bind_text(st, 1, root);
-	baton_bind_text(st, 2, ctx->cwd);
-	baton_bind_text(st, 3, status);
+	baton_bind_text(st, 1, root ? root : ctx->cwd);
+	baton_bind_text(st, 2, status);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		*out = cJSON_Parse(baton_col_text(st, 0));
@@ -464,22 +474,30 @@ static int clean_text(struct baton_ctx *ctx, char **out, const char *text, const
 	return *out ? 0 : BATON_ERROR;
 }
 
-/* Append entry (consumed) for session s, then record the session itself (consumed)
- * with its new TL;DR, and regenerate the files. *out: the common result
+/* Append entry (consumed) for session s and the session itself (consumed) with its
+ * new TL;DR, in one write, then regenerate the files. *out: the common result
  * {session_id, shortname, status, entry, tldr, compaction_count, path};
  * *out_journal (optional): the journal folded with the new entry. */
 static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out, cJSON **out_journal, bool sync)
 {
-	cJSON *fields = cJSON_CreateObject(), *ev = NULL, *journal = NULL, *saved = NULL;
+	cJSON *entries = NULL, *journal = NULL, *saved = NULL, *written = NULL;
 	char *path = NULL;
-	int rc;
-	baton_json_add_str(fields, "session_id", baton_json_str(s, "id"));
-	cJSON_AddItemToObject(fields, "entry", entry);
-	if ((rc = baton_log_append(ctx, "entry_added", fields, &ev)))
+	char sid[BATON_ULID_LEN + 64];
+	snprintf(sid, sizeof sid, "%s", baton_json_str(s, "id") ? baton_json_str(s, "id") : "");
+	int rc = baton_journal_entries(ctx, &entries, sid);
+	if (rc)
 		goto out;
-	if ((rc = baton_journal_load(ctx, &journal, s)))
+	/* The TL;DR reads the journal with the new entry and the status and compaction
+	 * count the session is about to get; it uses neither the entry's id nor its
+	 * time, which the append assigns: a provisional row stands in for it. */
+	char at[BATON_TIME_LEN];
+	baton_time_format(at, baton_now_ms(ctx));
+	cJSON *row = entry_row("~", at, sid, entry);
+	cJSON_AddItemToArray(entries, row);
+	if (!(journal = baton_journal_fold(s, entries))) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 		goto out;
-	/* the TL;DR reads the status and compaction count the session is about to get */
+	}
 	char *tldr = baton_journal_tldr(s, journal);
 	if (!tldr) {
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
@@ -487,37 +505,53 @@ static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out
 	}
 	baton_json_set(s, "tldr", cJSON_CreateString(tldr));
 	free(tldr);
-	rc = baton_session_put(ctx, s, &saved);
+	rc = baton_session_prepare(ctx, s, &saved);
 	s = NULL;
 	if (rc)
 		goto out;
+	cJSON *ef = cJSON_CreateObject(), *sf = cJSON_CreateObject();
+	baton_json_add_str(ef, "session_id", sid);
+	cJSON_AddItemToObject(ef, "entry", entry);
+	entry = NULL;
+	cJSON_AddItemToObject(sf, "session", cJSON_Duplicate(saved, 1));
+	struct baton_event_spec ev[2] = { { "entry_added", ef }, { "session_saved", sf } };
+	if ((rc = baton_log_append_many(ctx, ev, 2, &written)))
+		goto out;
+	const cJSON *e0 = cJSON_GetArrayItem(written, 0);
 	if (sync && (rc = baton_journal_sync(ctx, &path, saved)))
 		goto out;
 	cJSON *o = cJSON_CreateObject();
 	baton_json_add_str(o, "session_id", baton_json_str(saved, "id"));
 	baton_json_add_str(o, "shortname", baton_json_str(saved, "shortname"));
 	baton_json_add_str(o, "status", baton_json_str(saved, "status"));
-	cJSON *row = cJSON_CreateObject();
-	baton_json_add_str(row, "id", baton_json_str(ev, "id"));
-	baton_json_add_str(row, "at", baton_json_str(ev, "at"));
-	baton_json_add_str(row, "session_id", baton_json_str(ev, "session_id"));
-	const cJSON *f;
-	cJSON_ArrayForEach(f, baton_json_obj(ev, "entry"))
-		baton_json_add_copy(row, f->string, f);
-	cJSON_AddItemToObject(o, "entry", row);
+	cJSON_AddItemToObject(o, "entry", entry_row(baton_json_str(e0, "id"), baton_json_str(e0, "at"),
+						    baton_json_str(e0, "session_id"), baton_json_obj(e0, "entry")));
 	baton_json_add_str(o, "tldr", baton_json_str(saved, "tldr"));
 	baton_json_add_int(o, "compaction_count", baton_json_int(saved, "compaction_count", 0));
 	baton_json_add_str(o, "path", path);
 	*out = o;
 	if (out_journal) {
+		/* folded again with the entry as written (its real id and time) */
+		cJSON_ReplaceItemInArray(entries, cJSON_GetArraySize(entries) - 1,
+					 entry_row(baton_json_str(e0, "id"), baton_json_str(e0, "at"), sid,
+						   baton_json_obj(e0, "entry")));
+		cJSON_Delete(journal);
+		if (!(journal = baton_journal_fold(saved, entries))) {
+			cJSON_Delete(*out);
+			*out = NULL;
+			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+			goto out;
+		}
 		*out_journal = journal;
 		journal = NULL;
 	}
 out:
 	cJSON_Delete(s);
-	cJSON_Delete(ev);
+	cJSON_Delete(entry);
+	cJSON_Delete(entries);
 	cJSON_Delete(journal);
 	cJSON_Delete(saved);
+	cJSON_Delete(written);
 	free(path);
 	return rc;
 }

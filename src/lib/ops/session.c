@@ -317,11 +317,10 @@ static int redact_field(struct baton_ctx *ctx, cJSON *obj, const char *key)
 	return 0;
 }
 
-int baton_session_put(struct baton_ctx *ctx, cJSON *session, cJSON **out)
+int baton_session_prepare(struct baton_ctx *ctx, cJSON *session, cJSON **out)
 {
 	int rc;
-	if (out)
-		*out = NULL;
+	*out = NULL;
 	char now[BATON_TIME_LEN];
 	baton_time_format(now, baton_now_ms(ctx));
 	baton_json_set(session, "updated_at", cJSON_CreateString(now));
@@ -343,10 +342,19 @@ int baton_session_put(struct baton_ctx *ctx, cJSON *session, cJSON **out)
 		cJSON_Delete(session);
 		return rc;
 	}
-	cJSON *norm = baton_session_normalize(session);
+	*out = baton_session_normalize(session);
 	cJSON_Delete(session);
-	if (!norm)
-		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	return *out ? 0 : baton_error(ctx, BATON_ENOMEM, "out of memory");
+}
+
+int baton_session_put(struct baton_ctx *ctx, cJSON *session, cJSON **out)
+{
+	cJSON *norm;
+	if (out)
+		*out = NULL;
+	int rc = baton_session_prepare(ctx, session, &norm);
+	if (rc)
+		return rc;
 	cJSON *fields = cJSON_CreateObject();
 	cJSON_AddItemToObject(fields, "session", cJSON_Duplicate(norm, 1));
 	if ((rc = baton_log_append(ctx, "session_saved", fields, NULL))) {
@@ -382,26 +390,29 @@ int baton_session_get(struct baton_ctx *ctx, cJSON **out, const char *id)
 			prefix_ok = 0;
 	}
 	upper[prefix_ok ? n : 0] = '\0';
-	/* exact id, else unique id prefix, else unique shortname */
-	sqlite3_stmt *st = baton_index_stmt(ctx,
-		"SELECT json, id FROM sessions WHERE deleted = 0 AND (id = ?1 OR (?2 <> '' AND id >= ?2 AND id < ?2 || '~'))"
-		" ORDER BY id = ?1 DESC, id LIMIT 2");
+	/* exact id, else unique id prefix, else unique shortname: separate lookups, each
+	 * on an index (one query with an OR would scan every session) */
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT json, id FROM sessions WHERE id = ?1 AND deleted = 0");
 	if (!st)
 		return BATON_ERROR;
 	baton_bind_text(st, 1, id);
-	baton_bind_text(st, 2, upper);
 	cJSON *first = NULL;
-	int rows = 0, exact = 0, r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!rows) {
-			first = row_session(st, 0);
-			exact = !strcmp(baton_col_text(st, 1), id);
-		}
-		rows++;
-		if (exact)
-			break;
+	int rows = 0, exact = 0, r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		first = row_session(st, 0);
+		exact = rows = 1;
 	}
 	sqlite3_reset(st);
+	if (!exact && upper[0] && (r == SQLITE_DONE)) {
+		st = baton_index_stmt(ctx, "SELECT json, id FROM sessions WHERE id >= ?1 AND id < ?1 || '~' AND +deleted = 0 ORDER BY id LIMIT 2");
+		if (!st)
+			return BATON_ERROR;
+		baton_bind_text(st, 1, upper);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW)
+			if (!rows++)
+				first = row_session(st, 0);
+		sqlite3_reset(st);
+	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE) {
 		cJSON_Delete(first);
 		return baton_index_error(ctx, "find session");
@@ -441,16 +452,17 @@ int baton_session_current(struct baton_ctx *ctx, cJSON **out, const char *dir)
 	int rc = baton_git_root(ctx, &root, dir ? dir : ctx->cwd);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = baton_index_stmt(ctx,
-		"SELECT json FROM sessions WHERE deleted = 0 AND status = 'active' AND"
-		" ((?1 IS NOT NULL AND repo_root = ?1) OR (?1 IS NULL AND cwd = ?2))"
-		" ORDER BY updated_at DESC, id DESC LIMIT 1");
+	/* by repository, else by directory: each on its own index */
+	sqlite3_stmt *st = baton_index_stmt(ctx, root
+		? "SELECT json FROM sessions WHERE repo_root = ?1 AND status = 'active' AND +deleted = 0"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1"
+		: "SELECT json FROM sessions WHERE cwd = ?1 AND status = 'active' AND +deleted = 0"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1");
 	if (!st) {
 		free(root);
 		return BATON_ERROR;
 	}
-	baton_bind_text(st, 1, root);
-	baton_bind_text(st, 2, dir ? dir : ctx->cwd);
+	baton_bind_text(st, 1, root ? root : dir ? dir : ctx->cwd);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*out = row_session(st, 0);
 	sqlite3_reset(st);

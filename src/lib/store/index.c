@@ -139,6 +139,18 @@ static int create_indexes(struct baton_ctx *ctx)
 	return rc;
 }
 
+/* BATON_TRACE_SQL=1: each statement and its time on stderr (for finding slow paths) */
+static int trace_sql(unsigned type, void *arg, void *p, void *x)
+{
+	(void)arg;
+	if (type == SQLITE_TRACE_PROFILE) {
+		char *sql = sqlite3_expanded_sql(p);
+		fprintf(stderr, "sql %.3f ms: %.200s\n", (double)*(sqlite3_int64 *)x / 1e6, sql ? sql : "?");
+		sqlite3_free(sql);
+	}
+	return 0;
+}
+
 static int open_db(struct baton_ctx *ctx, const char *path, int flags)
 {
 	if (sqlite3_open_v2(path, &ctx->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -153,17 +165,45 @@ static int open_db(struct baton_ctx *ctx, const char *path, int flags)
 	 * Checkpoints happen when the WAL grows (wal_autocheckpoint) instead. */
 	sqlite3_db_config(ctx->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_extended_result_codes(ctx->db, 0);
+	if (getenv("BATON_TRACE_SQL"))
+		sqlite3_trace_v2(ctx->db, SQLITE_TRACE_PROFILE, trace_sql, NULL);
 	return 0;
 }
+
+/* The WAL is left in place at close (NO_CKPT_ON_CLOSE): most commands write a few
+ * pages and a checkpoint each time would cost two syncs. But every baton process
+ * opens the index alone, so SQLite rebuilds the WAL's shared index by reading the
+ * whole WAL on each open, and forgets what was checkpointed: the WAL would only
+ * grow, and every open get slower. Whoever closes a WAL past this size checkpoints
+ * it and truncates it to nothing, unless another process is reading (then the next
+ * closer does). */
+#define WAL_TRUNCATE_BYTES (1024 * 1024)
 
 static void close_db(struct baton_ctx *ctx)
 {
 	stmt_cache_clear(ctx);
+	const char *db = sqlite3_db_filename(ctx->db, "main");
+	struct stat st;
+	if (db && *db && !sqlite3_db_readonly(ctx->db, "main")) {
+		struct strbuf wal = STRBUF_INIT;
+		baton_strbuf_addf(&wal, "%s-wal", db);
+		if (!stat(wal.buf, &st) && st.st_size > WAL_TRUNCATE_BYTES) {
+			sqlite3_busy_timeout(ctx->db, 0);
+			sqlite3_wal_checkpoint_v2(ctx->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		}
+		baton_strbuf_release(&wal);
+	}
 	sqlite3_close(ctx->db);
 	ctx->db = NULL;
 }
 
 /* log_state row for file name: offset and last id (malloc'd into *last). */
+void baton_index_close(struct baton_ctx *ctx)
+{
+	if (ctx->db)
+		close_db(ctx);
+}
+
 static int log_state_get(struct baton_ctx *ctx, const char *name, int64_t *offset, char **last)
 {
 	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT offset, last_id FROM log_state WHERE file = ?1");
