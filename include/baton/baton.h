@@ -49,6 +49,7 @@ struct baton_open_opts {
 	bool no_catch_up;      /* skip replaying a lagging index on open (doctor) */
 	const char *host;      /* host id override (tests, sync); NULL: home/host */
 	const char *boot_id;   /* boot id override (tests: a simulated reboot); NULL: the kernel's */
+	bool no_index;         /* config and paths only: open the index later with baton_ctx_open_index */
 };
 
 /* Open the store at opts->home (creating it, 0700, on first use), open or rebuild
@@ -57,6 +58,10 @@ struct baton_open_opts {
  * it must be closed either way. Returns 0 or a BATON_E* code. */
 int baton_ctx_open(struct baton_ctx **out, const struct baton_open_opts *opts);
 void baton_ctx_close(struct baton_ctx *ctx);
+
+/* Open the index of a context opened with no_index (no-op when it is open), and
+ * replay what the logs hold beyond it unless catch_up is false. */
+int baton_ctx_open_index(struct baton_ctx *ctx, bool catch_up);
 
 /* The message of the last failure; "" when none. Borrowed from ctx. */
 const char *baton_errmsg(const struct baton_ctx *ctx);

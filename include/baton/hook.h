@@ -98,6 +98,14 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job);
  * the start of the prompt (its first 80 characters). */
 bool baton_hook_is_continue(const char *prompt, const char *phrases);
 
+/* The fast path of an ordinary prompt: true when a UserPromptSubmit has nothing to
+ * do, known without the index. A conversation whose earlier hook found it linked to
+ * an open session with an objective, recorded live at this boot, leaves a marker
+ * ($BATON_HOME/hooks/seen/AGENT-ID: epoch, boot id, session); the marker holds while
+ * the store's epoch (baton_index_epoch) and the boot are the same. Needs only the
+ * context's config (a context opened with no_index will do). */
+bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced_session);
+
 /* The session context printed into the agent: TL;DR, progress, blockers, next steps,
  * and with full also decisions, discoveries and notes (what must survive a
  * compaction). Bounded to well under the agents' 10 000-character cap. *out

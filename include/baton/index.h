@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "baton/ulid.h"
+
 struct baton_ctx;
 
 /* Bump whenever any module's schema changes: an index of another version rebuilds. */
@@ -20,6 +22,14 @@ int baton_index_open(struct baton_ctx *ctx);
 /* Close the index (no-op when not open). A WAL left over 1 MiB is checkpointed and
  * truncated first when no other process is reading: see close_db in index.c. */
 void baton_index_close(struct baton_ctx *ctx);
+
+/* The epoch: a value in $BATON_HOME/epoch that changes whenever a session closes or
+ * is deleted, or a conversation moves to another session (index appliers call
+ * baton_index_note_epoch; the next commit writes a new value, and so does a
+ * rebuild). Caches kept outside the index (the hooks' fast path) hold the epoch
+ * they were made in and are trusted only while it is unchanged. */
+void baton_index_note_epoch(struct baton_ctx *ctx);
+void baton_index_epoch(struct baton_ctx *ctx, char out[BATON_ULID_LEN]);
 
 /* Replay log tails the index has not applied (all hosts' logs). */
 int baton_index_catch_up(struct baton_ctx *ctx);

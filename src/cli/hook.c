@@ -112,13 +112,15 @@ static int read_stdin(struct strbuf *sb, size_t cap)
 	}
 }
 
-static int open_store(struct baton_ctx **out, const char **why)
+/* The store; with no_index, its config and paths only (baton_ctx_open_index later). */
+static int open_store(struct baton_ctx **out, const char **why, bool no_index)
 {
 	struct baton_open_opts o;
 	*out = NULL;
 	*why = "bad BATON_NOW";
 	if (baton_cli_open_opts(&o))
 		return BATON_EINVALID;
+	o.no_index = no_index;
 	const char *lm = getenv("BATON_HOOK_LOCK_MS");
 	o.lock_timeout_ms = lm && *lm ? (int)strtol(lm, NULL, 10) : LOCK_MS_DEFAULT;
 	if (o.lock_timeout_ms <= 0)
@@ -136,7 +138,7 @@ static void run_job(const cJSON *job, const char *agent, const char *event)
 {
 	struct baton_ctx *ctx = NULL;
 	const char *why;
-	if (open_store(&ctx, &why)) {
+	if (open_store(&ctx, &why, false)) {
 		hook_log(agent, event, "deferred: cannot open the store: %s", why);
 	} else if (baton_hook_finish(ctx, job)) {
 		hook_log(agent, event, "deferred: %s", baton_errmsg(ctx));
@@ -226,8 +228,16 @@ int baton_cli_hook_main(int argc, char **argv)
 	/* Stop and SessionEnd have nothing to answer: their work needs no store here */
 	if ((out.job = baton_hook_job(&h, forced)))
 		goto job;
-	if ((rc = open_store(&ctx, &why))) {
+	/* An ordinary prompt of a conversation already linked and recorded has nothing
+	 * to do: known from a marker file, without opening the index. */
+	if ((rc = open_store(&ctx, &why, true))) {
 		hook_log(h.agent, event, "cannot open the store: %s", why);
+		goto done;
+	}
+	if (baton_hook_nothing_to_do(ctx, &h, forced))
+		goto done;
+	if ((rc = baton_ctx_open_index(ctx, true))) {
+		hook_log(h.agent, event, "cannot open the store: %s", baton_errmsg(ctx));
 		goto done;
 	}
 	if ((rc = baton_hook_run(ctx, &h, forced, &out))) {

@@ -212,11 +212,17 @@ int baton_ctx_open(struct baton_ctx **out, const struct baton_open_opts *opts)
 		ctx->lock_timeout_ms = t > 0 && t < 3600 * 1000 ? (int)t : 10000;
 	}
 
-	if ((rc = baton_index_open(ctx)))
-		return rc;
-	if (!opts->no_catch_up && (rc = baton_index_catch_up(ctx)))
-		return rc;
-	return 0;
+	return opts->no_index ? 0 : baton_ctx_open_index(ctx, !opts->no_catch_up);
+}
+
+int baton_ctx_open_index(struct baton_ctx *ctx, bool catch_up)
+{
+	if (ctx->db)
+		return 0;
+	int rc = baton_index_open(ctx);
+	if (!rc && catch_up)
+		rc = baton_index_catch_up(ctx);
+	return rc;
 }
 
 void baton_git_state_free(void *git);

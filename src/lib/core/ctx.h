@@ -23,6 +23,7 @@ struct baton_ctx {
 	int log_fd;            /* O_APPEND descriptor on log_path, -1 until first write */
 	int lock_timeout_ms;
 	bool read_only;
+	bool epoch_dirty;      /* a change the caches outside the index must notice (baton_index_note_epoch) */
 
 	int64_t now_ms;        /* fixed clock (tests), 0: real */
 	uint64_t rng[4];       /* xoshiro256** state for ULIDs */

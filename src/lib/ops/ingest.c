@@ -1215,7 +1215,19 @@ static int apply_linked(struct baton_ctx *ctx, const cJSON *ev)
 	const char *session = baton_json_str(c, "session_id");
 	if (!source || !sid || !session)
 		return 0;
-	sqlite3_stmt *st = baton_index_stmt(ctx,
+	/* a conversation moving to another session: the hooks' caches must notice */
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT 1 FROM conversations WHERE source = ?1 AND agent_session_id = ?2"
+						 " AND session_id <> ?3 AND event_id < ?4");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, source);
+	baton_bind_text(st, 2, sid);
+	baton_bind_text(st, 3, session);
+	baton_bind_text(st, 4, baton_json_str(ev, "id"));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		baton_index_note_epoch(ctx);
+	sqlite3_reset(st);
+	st = baton_index_stmt(ctx,
 		"INSERT INTO conversations(source, agent_session_id, session_id, transcript_path, first_seen, last_seen, cwd, event_id)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(source, agent_session_id) DO UPDATE SET"
 		" session_id = excluded.session_id, transcript_path = excluded.transcript_path,"

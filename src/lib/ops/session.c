@@ -537,6 +537,9 @@ static int apply_saved(struct baton_ctx *ctx, const cJSON *ev)
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	cJSON_free(json);
+	const char *status = baton_json_str(s, "status");
+	if (status && (!strcmp(status, "completed") || !strcmp(status, "abandoned")))
+		baton_index_note_epoch(ctx); /* hooks must link the conversation anew */
 	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "apply session_saved");
 }
 
@@ -553,6 +556,7 @@ static int apply_deleted(struct baton_ctx *ctx, const cJSON *ev)
 	baton_bind_text(st, 2, baton_json_str(ev, "id"));
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
+	baton_index_note_epoch(ctx);
 	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "apply session_deleted");
 }
 

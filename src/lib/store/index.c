@@ -13,6 +13,7 @@
 #include "baton/json.h"
 #include "baton/lines.h"
 #include "baton/strbuf.h"
+#include "baton/ulid.h"
 #include "core/ctx.h"
 #include "store/modules.h"
 
@@ -72,6 +73,52 @@ sqlite3_stmt *baton_index_stmt(struct baton_ctx *ctx, const char *sql)
 	return st;
 }
 
+/* ---- the epoch: what caches outside the index check --------------------------- */
+
+static char *epoch_path(const struct baton_ctx *ctx)
+{
+	return baton_path_join(ctx->home, "epoch");
+}
+
+void baton_index_note_epoch(struct baton_ctx *ctx)
+{
+	ctx->epoch_dirty = true;
+}
+
+/* A new value, written in place (26 bytes, one write): a reader that catches it
+ * half-written sees a value matching nothing, which only costs it its cache. */
+static void bump_epoch(struct baton_ctx *ctx)
+{
+	char id[BATON_ULID_LEN];
+	char *p = epoch_path(ctx);
+	ctx->epoch_dirty = false;
+	if (!p)
+		return;
+	baton_ulid_new(ctx, id, baton_real_now_ms(), NULL);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		if (pwrite(fd, id, strlen(id), 0) < 0)
+			unlink(p); /* no epoch file reads as a new epoch too */
+		close(fd);
+	}
+	free(p);
+}
+
+void baton_index_epoch(struct baton_ctx *ctx, char out[BATON_ULID_LEN])
+{
+	char *p = epoch_path(ctx);
+	snprintf(out, BATON_ULID_LEN, "0");
+	int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+	free(p);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, out, BATON_ULID_LEN - 1);
+	out[n > 0 ? n : 0] = '\0';
+	if (n <= 0)
+		snprintf(out, BATON_ULID_LEN, "0");
+	close(fd);
+}
+
 int baton_index_exec(struct baton_ctx *ctx, const char *sql)
 {
 	char *msg = NULL;
@@ -89,7 +136,10 @@ int baton_index_begin(struct baton_ctx *ctx)
 
 int baton_index_commit(struct baton_ctx *ctx)
 {
-	return baton_index_exec(ctx, "COMMIT");
+	int rc = baton_index_exec(ctx, "COMMIT");
+	if (!rc && ctx->epoch_dirty)
+		bump_epoch(ctx);
+	return rc;
 }
 
 void baton_index_rollback(struct baton_ctx *ctx)
@@ -594,6 +644,8 @@ static int rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats, int
 	rc = open_db(ctx, ctx->index_path, SQLITE_OPEN_READWRITE);
 	if (!rc)
 		rc = baton_index_exec(ctx, "PRAGMA synchronous = NORMAL");
+	if (!rc)
+		bump_epoch(ctx); /* anything may have changed */
 out:
 	if (rc && ctx->db && tmp.len) {
 		close_db(ctx);

@@ -3,8 +3,10 @@
  * need: no git snapshot (libgit2 costs ~12 ms to load), no transcript beyond a small
  * tail; the rest is a job for baton_hook_finish in a detached process. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "baton/clock.h"
 #include "baton/config.h"
@@ -475,6 +477,78 @@ static char *agent_output(const struct baton_hook *h, const char *text)
 	return r;
 }
 
+/* ---- the fast path: a marker per conversation ------------------------------------------- */
+
+/* $BATON_HOME/hooks/seen/AGENT-ID, or NULL when the id is not a safe file name */
+static char *marker_path(struct baton_ctx *ctx, const struct baton_hook *h)
+{
+	const char *id = h->agent_session_id;
+	if (!id || !*id || strlen(id) > 128 || id[0] == '.')
+		return NULL;
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+			return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	baton_strbuf_addf(&sb, "%s/hooks/seen/%s-%s", baton_home(ctx), h->agent, id);
+	return baton_strbuf_detach(&sb);
+}
+
+bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced)
+{
+	if (h->action != BATON_HOOK_PROMPT || (forced && *forced) || (h->run_id && *h->run_id) ||
+	    baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL)))
+		return false;
+	char *p = marker_path(ctx, h);
+	int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+	free(p);
+	if (fd < 0)
+		return false;
+	char buf[256], epoch[BATON_ULID_LEN];
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	baton_index_epoch(ctx, epoch);
+	const char *boot = baton_boot_id(ctx);
+	size_t el = strlen(epoch), bl = strlen(boot);
+	return !strncmp(buf, epoch, el) && buf[el] == ' ' && !strncmp(buf + el + 1, boot, bl) && buf[el + 1 + bl] == ' ';
+}
+
+/* After a hook found the conversation linked to session s (its live record made):
+ * leave the marker when nothing would be left for an ordinary prompt to do, remove
+ * it otherwise. epoch: the store's epoch read before the hook looked. Best effort: a
+ * marker that cannot be written only costs the next prompt the slow path. */
+static void mark(struct baton_ctx *ctx, const struct baton_hook *h, const char *epoch, const cJSON *s)
+{
+	char *p = marker_path(ctx, h);
+	if (!p)
+		return;
+	const char *objective = baton_json_str(s, "objective");
+	if (!s || !objective || !*objective || is_closed(baton_json_str(s, "status"))) {
+		unlink(p);
+		free(p);
+		return;
+	}
+	struct strbuf dir = STRBUF_INIT, tmp = STRBUF_INIT, body = STRBUF_INIT;
+	baton_strbuf_addf(&dir, "%s/hooks/seen", baton_home(ctx));
+	baton_strbuf_addf(&tmp, "%s.%ld", p, (long)getpid());
+	baton_strbuf_addf(&body, "%s %s %s\n", epoch, baton_boot_id(ctx), baton_json_str(s, "id"));
+	if (!baton_mkdir_p(ctx, dir.buf, 0700)) {
+		int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			int ok = write(fd, body.buf, body.len) == (ssize_t)body.len;
+			close(fd);
+			if (!ok || rename(tmp.buf, p))
+				unlink(tmp.buf);
+		}
+	}
+	baton_strbuf_release(&dir);
+	baton_strbuf_release(&tmp);
+	baton_strbuf_release(&body);
+	free(p);
+}
+
 /* ---- the actions ---------------------------------------------------------------------- */
 
 static cJSON *new_job(const struct baton_hook *h, const char *forced, const char *session_id);
@@ -524,7 +598,8 @@ static int ingest_small_tail(struct baton_ctx *ctx, const struct baton_hook *h, 
 static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
 {
 	cJSON *s = NULL;
-	char *text = NULL, *linked = NULL;
+	char *text = NULL, *linked = NULL, epoch[BATON_ULID_LEN];
+	baton_index_epoch(ctx, epoch);
 	/* A conversation seen for the first time is read now (when its tail is small), so
 	 * that a session made for it takes its objective from its first prompt; a known
 	 * one's tail can wait for the detached job: the context printed comes from the
@@ -552,6 +627,8 @@ static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const ch
 	out->text = agent_output(h, text);
 	if (left)
 		out->job = new_job(h, forced, baton_json_str(s, "id"));
+	if (!forced || !*forced)
+		mark(ctx, h, epoch, s);
 out:
 	free(text);
 	cJSON_Delete(s);
@@ -561,7 +638,8 @@ out:
 static int act_prompt(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
 {
 	cJSON *s = NULL;
-	char *text = NULL, *obj = NULL;
+	char *text = NULL, *obj = NULL, epoch[BATON_ULID_LEN];
+	baton_index_epoch(ctx, epoch);
 	int rc = find_session(ctx, h, forced, true, &s);
 	if (rc)
 		goto out;
@@ -587,6 +665,8 @@ static int act_prompt(struct baton_ctx *ctx, const struct baton_hook *h, const c
 			goto out;
 		out->text = agent_output(h, text);
 	}
+	if (!forced || !*forced)
+		mark(ctx, h, epoch, s);
 out:
 	free(text);
 	free(obj);
@@ -821,6 +901,12 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
 	if (s && (rc = baton_journal_sync(ctx, NULL, s)))
 		goto out;
 	if (baton_json_bool(job, "end", false) && sid) {
+		/* an ended conversation that comes back must be recorded live again */
+		struct baton_hook eh = { .agent = agent, .agent_session_id = sid };
+		char *mp = marker_path(ctx, &eh);
+		if (mp)
+			unlink(mp);
+		free(mp);
 		cJSON *f = cJSON_CreateObject();
 		cJSON *c = cJSON_AddObjectToObject(f, "conversation");
 		baton_json_add_str(c, "source", agent);
