@@ -264,6 +264,9 @@ static int sink_message(void *ud, const char *sid, int64_t seq, const struct bat
 			s->messages++;
 		goto out;
 	}
+	/* another store's row for the same record wins over a legacy copy */
+	if (m->yield && strcmp(old.transcript, s->tkey))
+		goto out;
 	/* seen before (a re-read, a forked file, a streamed block grown): last write wins,
 	 * but the earliest transcript keeps the row */
 	bool earlier = strcmp(s->tkey, old.transcript) < 0;
@@ -556,6 +559,8 @@ static int replay_step(void *ud, const char *name, const cJSON *meta, const char
 		return rc;
 	if (baton_json_bool(meta, "reset", false))
 		state_reset(&t.state);
+	if (baton_json_obj(meta, "export"))
+		baton_json_set(t.state, "export", cJSON_Duplicate(baton_json_obj(meta, "export"), 1));
 	rc = apply_step(ctx, src, name, path, &t, data, len, baton_json_bool(meta, "whole", false), NULL, NULL, NULL);
 	t.dev = baton_json_int(meta, "dev", 0);
 	t.ino = baton_json_int(meta, "ino", 0);
@@ -799,12 +804,14 @@ cJSON *baton_conversation_link_fields(const char *source, const char *agent_sess
 
 /* ---- reading one transcript ----------------------------------------------------- */
 
-static char *transcript_key(const char *source, const char *path)
+/* A tree of files is named "tree-…": after every file's hex name, so its archive
+ * replays after the database of the same agent (whose rows it yields to). */
+static char *transcript_key(const char *source, const char *path, bool tree)
 {
 	char h[17];
 	struct strbuf sb = STRBUF_INIT;
 	baton_hash_hex(h, path, strlen(path));
-	baton_strbuf_addf(&sb, "%s/%s.zst", source, h);
+	baton_strbuf_addf(&sb, "%s/%s%s.zst", source, tree ? "tree-" : "", h);
 	return baton_strbuf_detach(&sb);
 }
 
@@ -839,6 +846,8 @@ static int commit_step(struct baton_ctx *ctx, const struct baton_source *src, co
 		baton_json_add_bool(meta, "reset", true);
 	if (whole)
 		baton_json_add_bool(meta, "whole", true);
+	if (baton_json_obj(t->state, "export")) /* a store's own read position (source.h) */
+		baton_json_add_copy(meta, "export", baton_json_obj(t->state, "export"));
 	if ((rc = baton_index_begin(ctx)))
 		goto out;
 	int64_t asize = 0;
@@ -976,31 +985,48 @@ out:
 	return rc;
 }
 
-/* A database: the source exports what changed since the watermark as JSONL. */
+/* A store that is not a transcript file (a database, a tree of files): the source
+ * exports what changed since the watermark as JSONL, in bounded steps. */
+struct export_run {
+	struct baton_ctx *ctx;
+	const struct baton_source *src;
+	const char *tkey, *path;
+	struct tstate *t;
+	const struct stat *st;
+	struct baton_ingest_stats *stats;
+	bool any;
+};
+
+static int export_step(void *ud, const char *lines, size_t len, int64_t next)
+{
+	struct export_run *x = ud;
+	struct strbuf red = STRBUF_INIT;
+	int rc = 0;
+	/* line by line: a pattern must never run across records */
+	for (const char *p = lines, *e = lines + len; p < e && !rc;) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		if (!(rc = baton_redact(x->ctx, &red, p, n)))
+			rc = baton_strbuf_addch(&red, '\n') ? baton_error(x->ctx, BATON_ENOMEM, "out of memory") : 0;
+		p += n + 1;
+	}
+	if (!rc) {
+		x->stats->bytes += (int64_t)len;
+		x->any = x->any || len;
+		rc = commit_step(x->ctx, x->src, x->tkey, x->path, x->t, x->st, x->t->offset, next, false, false, &red,
+				 x->stats);
+	}
+	baton_strbuf_release(&red);
+	return rc;
+}
+
 static int read_export(struct baton_ctx *ctx, const struct baton_source *src, const char *tkey, const char *path,
 		       struct tstate *t, const struct stat *st, struct baton_ingest_stats *stats)
 {
-	struct strbuf raw = STRBUF_INIT, red = STRBUF_INIT;
-	int64_t next = t->offset;
-	int rc = src->export(ctx, path, t->offset, &raw, &next);
-	if (rc || !raw.len)
-		goto out;
-	/* line by line: a pattern must never run across records */
-	for (const char *p = raw.buf, *e = raw.buf + raw.len; p < e && !rc;) {
-		const char *nl = memchr(p, '\n', (size_t)(e - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
-		if (!(rc = baton_redact(ctx, &red, p, n)))
-			rc = baton_strbuf_addch(&red, '\n') ? baton_error(ctx, BATON_ENOMEM, "out of memory") : 0;
-		p += n + 1;
-	}
-	if (rc)
-		goto out;
-	stats->bytes += (int64_t)raw.len;
-	stats->files_read++;
-	rc = commit_step(ctx, src, tkey, path, t, st, t->offset, next, false, false, &red, stats);
-out:
-	baton_strbuf_release(&raw);
-	baton_strbuf_release(&red);
+	struct export_run x = { ctx, src, tkey, path, t, st, stats, false };
+	int rc = src->export(ctx, path, t->offset, t->state, &stats->bad_lines, export_step, &x);
+	if (x.any)
+		stats->files_read++;
 	return rc;
 }
 
@@ -1013,12 +1039,21 @@ static bool has_suffix(const char *s, const char *sfx)
 static int ingest_path(struct baton_ctx *ctx, const struct baton_source *src, const char *path, const char *forced,
 		       bool explicit, struct baton_ingest_stats *stats)
 {
-	char *tkey = transcript_key(src->name, path);
+	char *store = NULL;
+	if (src->locate && baton_is_dir(path)) {
+		/* a directory: the store the source keeps in it (opencode's storage/ tree) */
+		if (!(store = src->locate(path)))
+			return explicit ? baton_error(ctx, BATON_EINVALID, "'%s' holds no %s store", path, src->name) : 0;
+		path = store;
+	}
+	char *tkey = transcript_key(src->name, path, store != NULL);
 	struct tstate t = { 0 };
 	struct stat st;
 	int fd = -1, rc;
-	if (!tkey)
+	if (!tkey) {
+		free(store);
 		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
 	stats->files++;
 	if ((rc = tstate_load(ctx, tkey, &t)))
 		goto out;
@@ -1031,7 +1066,7 @@ static int ingest_path(struct baton_ctx *ctx, const struct baton_source *src, co
 			stats->errors++;
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode) && !(store && S_ISDIR(st.st_mode))) {
 		rc = explicit ? baton_error(ctx, BATON_EINVALID, "'%s' is not a file", path) : 0;
 		goto out;
 	}
@@ -1055,6 +1090,7 @@ out:
 		close(fd);
 	cJSON_Delete(t.state);
 	free(tkey);
+	free(store);
 	return rc;
 }
 
@@ -1079,7 +1115,7 @@ int baton_ingest_pending(struct baton_ctx *ctx, const char *source, const char *
 	if (stat(path, &st))
 		return baton_error(ctx, errno == ENOENT ? BATON_ENOTFOUND : BATON_ERROR, "cannot read transcript '%s': %s",
 				   path, strerror(errno));
-	char *tkey = transcript_key(source, path);
+	char *tkey = transcript_key(source, path, S_ISDIR(st.st_mode));
 	if (!tkey)
 		return baton_error(ctx, BATON_ENOMEM, "out of memory");
 	int rc = tstate_load(ctx, tkey, &t);

@@ -614,6 +614,12 @@ static int dump_count(struct baton_ctx *ctx, const cJSON *args, const struct bat
 	return 0;
 }
 
+static int dump_chunk(void *ud, const char *lines, size_t len, int64_t next)
+{
+	(void)next;
+	return baton_strbuf_add(ud, lines, len) ? BATON_ENOMEM : 0;
+}
+
 /* Parse a transcript as ingest would (redacted), without touching the store. */
 static int op_dump(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 {
@@ -635,9 +641,16 @@ static int op_dump(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 			src = &baton_source_claude;
 	}
 	bool whole = strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".json");
+	cJSON *xstate = NULL;
+	int64_t xbad = 0;
 	if (src->export) {
-		int64_t next = 0;
-		rc = src->export(ctx, path, 0, &raw, &next);
+		char *store = src->locate && baton_is_dir(path) ? src->locate(path) : NULL;
+		if (!(xstate = cJSON_CreateObject()))
+			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		else
+			rc = src->export(ctx, store ? store : path, 0, xstate, &xbad, dump_chunk, &raw);
+		free(store);
+		cJSON_Delete(xstate);
 	} else {
 		rc = baton_read_file(ctx, &raw, path, 512 * 1024 * 1024);
 	}
@@ -673,7 +686,7 @@ static int op_dump(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		*out = cJSON_CreateObject();
 		baton_json_add_str(*out, "source", src->name);
 		baton_json_add_int(*out, "lines", r.lines);
-		baton_json_add_int(*out, "bad_lines", r.bad_lines);
+		baton_json_add_int(*out, "bad_lines", r.bad_lines + xbad);
 		cJSON_DeleteItemFromObjectCaseSensitive(state, "tools");
 		cJSON_DeleteItemFromObjectCaseSensitive(state, "calls");
 		cJSON_AddItemToObject(*out, "state", state);

@@ -31,6 +31,8 @@ struct baton_msg {
 	const char *command;    /* shell command, or NULL */
 	const char *text;       /* may be NULL */
 	bool prompt;            /* a prompt typed by a person (objective candidate) */
+	bool yield;             /* a row already stored for this key by another transcript
+				 * wins (opencode's legacy JSON tree defers to its database) */
 };
 
 /* Token usage of one API response; key dedupes repeats (per formats.md §6.5). */
@@ -70,10 +72,19 @@ struct baton_source {
 	bool (*claims)(const char *path);
 	/* One line (or a whole document). Returns 0, or a code from the sink. */
 	int (*line)(struct baton_reader *r, const char *line, size_t len);
-	/* For stores that are not transcript files (opencode's SQLite database): append
-	 * to out, as JSONL for `line`, what changed after watermark `since`, and set
-	 * *next to the new watermark. NULL for file readers. */
-	int (*export)(struct baton_ctx *ctx, const char *path, int64_t since, struct strbuf *out, int64_t *next);
+	/* For stores that are not transcript files (opencode's SQLite database, its older
+	 * JSON tree): hand chunk() what changed after watermark `since`, as JSONL for
+	 * `line`, in pieces of bounded size, each with the watermark reached once it is
+	 * applied (exact below 2^53: it is archived as a JSON number). `state` is the
+	 * persisted reader state: an export may keep bookkeeping in it under "export",
+	 * which is archived with each step and so survives a rebuild; *bad counts inputs
+	 * skipped (unparsable, too large).
+	 * Returns 0, a code from chunk, or BATON_ENOMEM. NULL for file readers. */
+	int (*export)(struct baton_ctx *ctx, const char *path, int64_t since, cJSON *state, int64_t *bad,
+		      int (*chunk)(void *ud, const char *lines, size_t len, int64_t next), void *ud);
+	/* For a directory given or discovered: the store this source reads in it
+	 * (malloc'd), or NULL when there is none. NULL for sources without one. */
+	char *(*locate)(const char *dir);
 };
 
 extern const struct baton_source baton_source_claude;
