@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,12 +90,21 @@ void baton_index_note_epoch(struct baton_ctx *ctx)
  * half-written sees a value matching nothing, which only costs it its cache. */
 static void bump_epoch(struct baton_ctx *ctx)
 {
+	/* random, not a ULID: drawing from the context's generator would move its
+	 * monotonic clock (and the ids of tests with a fixed clock) */
+	unsigned char r[12];
 	char id[BATON_ULID_LEN];
 	char *p = epoch_path(ctx);
 	ctx->epoch_dirty = false;
 	if (!p)
 		return;
-	baton_ulid_new(ctx, id, baton_real_now_ms(), NULL);
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+		int64_t t = baton_real_now_ms() ^ ((int64_t)getpid() << 40);
+		memcpy(r, &t, sizeof t);
+		memset(r + sizeof t, 0, sizeof r - sizeof t);
+	}
+	for (size_t i = 0; i < sizeof r; i++)
+		snprintf(id + 2 * i, 3, "%02x", r[i]);
 	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		if (pwrite(fd, id, strlen(id), 0) < 0)
