@@ -4,7 +4,7 @@
  * failure is logged to $BATON_HOME/hooks.log and the exit is 0 with nothing on
  * stdout; the store's lock is waited on for 200 ms at most (BATON_HOOK_LOCK_MS); the
  * slow part of Stop/SessionEnd (a git snapshot, a large transcript tail) runs in a
- * detached grandchild after the hook has answered. */
+ * detached child after the hook has answered. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -132,8 +132,8 @@ static int open_store(struct baton_ctx **out, const char **why, bool no_index)
 	return rc;
 }
 
-/* The job in a detached grandchild: its own session, stdio on /dev/null, so the
- * agent sees the hook finish now. The job's failures go to hooks.log. */
+/* The job in a detached child: its own session, stdio on /dev/null, so the agent
+ * sees the hook finish now. The job's failures go to hooks.log. */
 static void run_job(const cJSON *job, const char *agent, const char *event)
 {
 	struct baton_ctx *ctx = NULL;
@@ -148,24 +148,12 @@ static void run_job(const cJSON *job, const char *agent, const char *event)
 
 static void detach(const cJSON *job, const char *agent, const char *event)
 {
+	/* The agent waits for its pipes to close, not only for our exit: the child must
+	 * never hold them. Our answer is already written, so our own stdio goes to
+	 * /dev/null first and the child inherits that. We do not wait for the child
+	 * either: when we exit it is reparented, and setsid keeps it out of the agent's
+	 * process group. */
 	fflush(NULL);
-	pid_t p = fork();
-	if (p < 0) {
-		hook_log(agent, event, "cannot fork for the deferred work: %s", strerror(errno));
-		return;
-	}
-	if (p > 0) {
-		int st;
-		while (waitpid(p, &st, 0) < 0 && errno == EINTR)
-			;
-		return;
-	}
-	/* first child: a new session, then the grandchild does the work */
-	setsid();
-	signal(SIGHUP, SIG_IGN);
-	pid_t q = fork();
-	if (q != 0)
-		_exit(0);
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		dup2(fd, 0);
@@ -174,6 +162,15 @@ static void detach(const cJSON *job, const char *agent, const char *event)
 		if (fd > 2)
 			close(fd);
 	}
+	pid_t p = fork();
+	if (p < 0) {
+		hook_log(agent, event, "cannot fork for the deferred work: %s", strerror(errno));
+		return;
+	}
+	if (p > 0)
+		return;
+	setsid();
+	signal(SIGHUP, SIG_IGN);
 	run_job(job, agent, event);
 	_exit(0);
 }

@@ -83,4 +83,23 @@ ok "an id that is no file name gets no marker" test ! -e "$BATON_HOME/hooks/seen
 BATON_SESSION=$s1 BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "forced"
 unlike "$(sql)" '^0$' "BATON_SESSION takes the full path"
 is "$(cat "$BATON_HOME/hooks.log" 2>/dev/null | grep -c 'conv-1')" 0 "nothing failed on the way"
+
+# Stop and SessionEnd answer at once: the detached job never holds the agent's pipes
+# (the agent waits for them to close). Its work waits here for a lock held elsewhere.
+host=$(cat "$BATON_HOME/host")
+flock "$BATON_HOME/log/$host.jsonl" sleep 60 &
+lockpid=$!
+i=0
+while flock -n "$BATON_HOME/log/$host.jsonl" true 2>/dev/null && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
+ends=$(grep -c '"type":"conversation_ended"' "$BATON_HOME"/log/*.jsonl)
+out=$(jq -cn --arg cwd "$R" '{session_id: "conv-1", cwd: $cwd, hook_event_name: "SessionEnd", reason: "exit"}' |
+	(cd "$R" && BATON_HOOK_SYNC=0 BATON_BOOT_ID=boot-2 "$BATON" hook SessionEnd --agent claude; echo "rc=$?"))
+is "$out" "rc=0" "SessionEnd answered, its pipes closed, while the job still waits"
+ok "the lock is still held: the job had not run" kill -0 $lockpid
+pkill -P $lockpid sleep; kill $lockpid 2>/dev/null; wait $lockpid 2>/dev/null # flock's sleep holds the lock too
+i=0
+while [ "$(grep -c '"type":"conversation_ended"' "$BATON_HOME"/log/*.jsonl)" -eq "$ends" ] && [ $i -lt 1500 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+is "$(grep -c '"type":"conversation_ended"' "$BATON_HOME"/log/*.jsonl)" $((ends + 1)) "then the detached job did its work"
 done_testing
