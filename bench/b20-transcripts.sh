@@ -6,6 +6,8 @@
 #   BATON_BENCH_MB      corpus size (default 200; 1200 gives ~1.2M messages)
 #   BATON_BENCH_BIG_MB  the single big transcript (default 500; 0 skips it)
 #   BATON_BENCH_DIR     work directory (default /tmp/baton-bench)
+#   BATON_BENCH_REUSE=1 keep a corpus of the same size from an earlier run (the
+#                       1200 MB one takes minutes to generate)
 # The machine may be shared: CPU seconds (user+sys) are printed beside wall time,
 # and the MB/s goals are judged on both.
 set -eu
@@ -19,9 +21,15 @@ TIMEIT=${TIMEIT:-}
 if [ -z "$TIMEIT" ]; then
 	mkdir -p "$W/tools" && cc -O2 -o "$W/tools/timeit" "$here/timeit.c" && TIMEIT=$W/tools/timeit
 fi
-rm -rf "$W/corpus" "$W/big" "$W/store" "$W/store-big"; mkdir -p "$W/corpus"
-echo "transcripts: generating a ${MB} MB corpus in $W (bench/gen.py)"
-python3 "$here/gen.py" "$W/corpus" "$MB" 0 "$W/queries.txt"
+rm -rf "$W/big" "$W/store" "$W/store-big"
+if [ "${BATON_BENCH_REUSE:-0}" = 1 ] && [ "$(cat "$W/corpus/.mb" 2>/dev/null)" = "$MB" ] && [ -s "$W/queries.txt" ]; then
+	echo "transcripts: reusing the ${MB} MB corpus in $W"
+else
+	rm -rf "$W/corpus"; mkdir -p "$W/corpus"
+	echo "transcripts: generating a ${MB} MB corpus in $W (bench/gen.py)"
+	python3 "$here/gen.py" "$W/corpus" "$MB" 0 "$W/queries.txt"
+	echo "$MB" >"$W/corpus/.mb"
+fi
 bytes=$(find "$W/corpus" -type f -name '*.jsonl' -exec cat {} + | wc -c)
 cbytes=$(find "$W/corpus/.claude" -type f -name '*.jsonl' -exec cat {} + | wc -c)
 nfiles=$(find "$W/corpus" -type f -name '*.jsonl' | wc -l)

@@ -273,7 +273,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	" AND messages_fts.rowid >= ?9" /* a bare constraint, so FTS5 applies it */
 	bool filtered = baton_json_str(s, "id") || repo || baton_json_str(args, "project") || source || since || role;
 	static const char *const sql[3] = {
-		/* the floor: the window's oldest hit, found walking hits newest first (no
+		/* the floor: the newest hit below the window, found walking hits newest first (no
 		 * scoring); without filters FTS5 alone finds it, no row read per hit */
 		"SELECT messages_fts.rowid" SEARCH_FROM " ORDER BY messages_fts.rowid DESC LIMIT 1 OFFSET ?8",
 		"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?8",
@@ -296,7 +296,9 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 			goto out;
 		}
 		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 8, phase ? limit : SEARCH_RANK_WINDOW - 1);
+		/* the hit just past the window: with exactly SEARCH_RANK_WINDOW hits there is
+		 * none, and every hit is ranked */
+		sqlite3_bind_int64(st, 8, phase ? limit : SEARCH_RANK_WINDOW);
 		if (!phase && !filtered)
 			goto step; /* the other parameters are not in this statement */
 		baton_bind_text(st, 2, baton_json_str(s, "id"));
@@ -311,7 +313,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	step:;
 		int r = sqlite3_step(st);
 		if (r == SQLITE_ROW)
-			floor_id = sqlite3_column_int64(st, 0);
+			floor_id = sqlite3_column_int64(st, 0) + 1; /* the window is above it */
 		sqlite3_finalize(st);
 		st = NULL;
 		/* an error (a bad query) is reported by the ranked statement */

@@ -274,6 +274,20 @@ int baton_walk(const char *dir, int depth, const char *prefix, const char *suffi
 
 #define MAX_TOOL_IDS 64
 
+/* The entry for id, searched newest first (a result mostly answers the latest call);
+ * *n counts the entries passed. */
+static cJSON *tool_find(const cJSON *m, const char *id, int *n)
+{
+	cJSON *first = m ? m->child : NULL;
+	*n = 0;
+	for (cJSON *it = first ? first->prev : NULL; it; it = it == first ? NULL : it->prev) {
+		(*n)++;
+		if (it->string && !strcmp(it->string, id))
+			return it;
+	}
+	return NULL;
+}
+
 void baton_reader_remember_tool(struct baton_reader *r, const char *key, const char *id, const char *name)
 {
 	if (!id || !name)
@@ -283,13 +297,18 @@ void baton_reader_remember_tool(struct baton_reader *r, const char *key, const c
 		m = cJSON_CreateObject();
 		cJSON_AddItemToObject(r->state, key, m);
 	}
-	if (cJSON_GetArraySize(m) >= MAX_TOOL_IDS)
+	int n;
+	cJSON *old = tool_find(m, id, &n);
+	if (old)
+		cJSON_Delete(cJSON_DetachItemViaPointer(m, old));
+	else if (n >= MAX_TOOL_IDS)
 		cJSON_DeleteItemFromArray(m, 0);
-	cJSON_DeleteItemFromObjectCaseSensitive(m, id);
 	cJSON_AddItemToObject(m, id, cJSON_CreateString(name));
 }
 
 const char *baton_reader_tool_of(const struct baton_reader *r, const char *key, const char *id)
 {
-	return id ? baton_json_str(baton_json_obj(r->state, key), id) : NULL;
+	int n;
+	const cJSON *it = id ? tool_find(baton_json_obj(r->state, key), id, &n) : NULL;
+	return cJSON_IsString(it) ? it->valuestring : NULL;
 }

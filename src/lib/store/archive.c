@@ -1,5 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -40,79 +43,147 @@ void baton_archive_ctx_free(void *z)
 	ZSTD_freeCCtx(z);
 }
 
-int baton_archive_append(struct baton_ctx *ctx, const char *name, int64_t expect_size, const cJSON *meta,
-			 const char *data, size_t len, int64_t *out_size)
+/* One append: prepared on the caller's thread (paths, directories, metadata: what
+ * may report through ctx), compressed and written on a thread of its own, which
+ * touches nothing but the job and the compression context. */
+struct baton_archive_job {
+	pthread_t thread;
+	bool threaded;
+	void *zstd;
+	char *path;
+	char *buf;          /* skippable frame (header + meta), then the compressed step */
+	size_t head, bound; /* bytes of the skippable frame; room after it */
+	const char *data;
+	size_t len;
+	int64_t expect_size, out_size;
+	int failed;
+	char err[256];
+};
+
+static void job_run(struct baton_archive_job *j)
 {
-	char *dir = baton_archive_dir(ctx), *path = NULL, *m = NULL, *buf = NULL;
-	int fd = -1, rc = 0;
-	if (!dir)
-		return baton_error(ctx, BATON_ENOMEM, "out of memory");
-	path = baton_path_join(dir, name);
-	if (!path) {
+	int fd = -1;
+	size_t z = ZSTD_compressCCtx(j->zstd, j->buf + j->head, j->bound, j->data, j->len, 3);
+	if (ZSTD_isError(z)) {
+		snprintf(j->err, sizeof j->err, "archive: cannot compress: %s", ZSTD_getErrorName(z));
+		goto fail;
+	}
+	fd = open(j->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(j->err, sizeof j->err, "archive: cannot open '%s': %s", j->path, strerror(errno));
+		goto fail;
+	}
+	/* bytes beyond what the index recorded were never committed: cut them */
+	if (st.st_size > j->expect_size && ftruncate(fd, j->expect_size)) {
+		snprintf(j->err, sizeof j->err, "archive: cannot truncate '%s': %s", j->path, strerror(errno));
+		goto fail;
+	}
+	int64_t at = st.st_size < j->expect_size ? st.st_size : j->expect_size;
+	size_t total = j->head + z, done = 0;
+	while (done < total) {
+		ssize_t w = pwrite(fd, j->buf + done, total - done, at + (int64_t)done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(j->err, sizeof j->err, "archive: cannot write '%s': %s", j->path, strerror(errno));
+			goto fail;
+		}
+		done += (size_t)w;
+	}
+	j->out_size = at + (int64_t)total;
+	close(fd);
+	return;
+fail:
+	if (fd >= 0)
+		close(fd);
+	j->failed = 1;
+}
+
+static void *job_thread(void *arg)
+{
+	job_run(arg);
+	return NULL;
+}
+
+static void job_free(struct baton_archive_job *j)
+{
+	if (!j)
+		return;
+	free(j->buf);
+	free(j->path);
+	free(j);
+}
+
+int baton_archive_append_start(struct baton_ctx *ctx, const char *name, int64_t expect_size, const cJSON *meta,
+			       const char *data, size_t len, struct baton_archive_job **out)
+{
+	char *dir = baton_archive_dir(ctx), *m = NULL;
+	struct baton_archive_job *j = calloc(1, sizeof *j);
+	int rc = 0;
+	*out = NULL;
+	if (!dir || !j || !(j->path = baton_path_join(dir, name))) {
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 		goto out;
 	}
-	char *slash = strrchr(path, '/');
+	char *slash = strrchr(j->path, '/');
 	*slash = '\0';
-	rc = baton_mkdir_p(ctx, path, 0700);
+	rc = baton_mkdir_p(ctx, j->path, 0700);
 	*slash = '/';
 	if (rc)
 		goto out;
 	m = baton_json_print(meta);
 	size_t mlen = m ? strlen(m) : 0;
-	size_t bound = ZSTD_compressBound(len);
-	buf = malloc(8 + mlen + bound);
-	if (!m || !buf) {
-		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
-		goto out;
-	}
-	put32((unsigned char *)buf, SKIPPABLE_MAGIC);
-	put32((unsigned char *)buf + 4, (uint32_t)mlen);
-	memcpy(buf + 8, m, mlen);
+	j->head = 8 + mlen;
+	j->bound = ZSTD_compressBound(len);
+	j->buf = malloc(j->head + j->bound);
 	/* one context for every step: a fresh one per call (ZSTD_compress) allocated and
 	 * cleared its tables each time, a third of the compression time in perf */
-	if (!ctx->zstd && !(ctx->zstd = ZSTD_createCCtx())) {
+	if (!ctx->zstd)
+		ctx->zstd = ZSTD_createCCtx();
+	if (!m || !j->buf || !ctx->zstd) {
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 		goto out;
 	}
-	size_t z = ZSTD_compressCCtx(ctx->zstd, buf + 8 + mlen, bound, data, len, 3);
-	if (ZSTD_isError(z)) {
-		rc = baton_error(ctx, BATON_ERROR, "archive: cannot compress: %s", ZSTD_getErrorName(z));
-		goto out;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st)) {
-		rc = baton_error(ctx, BATON_ERROR, "archive: cannot open '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	/* bytes beyond what the index recorded were never committed: cut them */
-	if (st.st_size > expect_size && ftruncate(fd, expect_size)) {
-		rc = baton_error(ctx, BATON_ERROR, "archive: cannot truncate '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	int64_t at = st.st_size < expect_size ? st.st_size : expect_size;
-	size_t total = 8 + mlen + z, done = 0;
-	while (done < total) {
-		ssize_t w = pwrite(fd, buf + done, total - done, at + (int64_t)done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = baton_error(ctx, BATON_ERROR, "archive: cannot write '%s': %s", path, strerror(errno));
-			goto out;
-		}
-		done += (size_t)w;
-	}
-	if (out_size)
-		*out_size = at + (int64_t)total;
+	put32((unsigned char *)j->buf, SKIPPABLE_MAGIC);
+	put32((unsigned char *)j->buf + 4, (uint32_t)mlen);
+	memcpy(j->buf + 8, m, mlen);
+	j->zstd = ctx->zstd;
+	j->data = data;
+	j->len = len;
+	j->expect_size = expect_size;
+	/* no thread (none to spare, or a tiny step): the work is done in finish */
+	j->threaded = len >= 64 * 1024 && pthread_create(&j->thread, NULL, job_thread, j) == 0;
+	*out = j;
+	j = NULL;
 out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
+	job_free(j);
 	cJSON_free(m);
-	free(path);
 	free(dir);
 	return rc;
+}
+
+int baton_archive_append_finish(struct baton_ctx *ctx, struct baton_archive_job *j, int64_t *out_size)
+{
+	if (!j)
+		return 0;
+	if (j->threaded)
+		pthread_join(j->thread, NULL);
+	else
+		job_run(j);
+	int rc = j->failed ? baton_error(ctx, BATON_ERROR, "%s", j->err) : 0;
+	if (!rc && out_size)
+		*out_size = j->out_size;
+	job_free(j);
+	return rc;
+}
+
+int baton_archive_append(struct baton_ctx *ctx, const char *name, int64_t expect_size, const cJSON *meta,
+			 const char *data, size_t len, int64_t *out_size)
+{
+	struct baton_archive_job *j;
+	int rc = baton_archive_append_start(ctx, name, expect_size, meta, data, len, &j);
+	return rc ? rc : baton_archive_append_finish(ctx, j, out_size);
 }
 
 static int replay_file(struct baton_ctx *ctx, const char *path, const char *name, baton_archive_step_fn step, void *ud)

@@ -22,6 +22,17 @@ struct baton_ctx;
 int baton_archive_append(struct baton_ctx *ctx, const char *name, int64_t expect_size, const cJSON *meta,
 			 const char *data, size_t len, int64_t *out_size);
 
+/* The same append in two halves, so the caller can work while a thread compresses
+ * and writes the step: start prepares it (directories, metadata; errors through ctx)
+ * and hands it to a thread; finish waits for it and reports its outcome, exactly as
+ * baton_archive_append would, and frees the job. data must stay unchanged (it may be
+ * read meanwhile) and ctx's archive unused until finish, which must be called once
+ * for every job start made. */
+struct baton_archive_job;
+int baton_archive_append_start(struct baton_ctx *ctx, const char *name, int64_t expect_size, const cJSON *meta,
+			       const char *data, size_t len, struct baton_archive_job **out);
+int baton_archive_append_finish(struct baton_ctx *ctx, struct baton_archive_job *job, int64_t *out_size);
+
 /* Replay every archive file in name order: for each step, step(ud, name, meta, data,
  * len, size_after) with data decompressed (borrowed). A torn step at the end of a
  * file ends that file. Returns 0 or the first non-zero value step returned. */
