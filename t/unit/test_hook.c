@@ -18,6 +18,7 @@
 #include "baton/ingest.h"
 #include "baton/json.h"
 #include "baton/session.h"
+#include "baton/strbuf.h"
 
 static void test_continue(void **state)
 {
@@ -156,12 +157,64 @@ static void test_actions(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A waiting handoff goes into the context; a long one is cut to the agents' cap,
+ * saying where the rest is, and the context keeps its footer. */
+static void test_context_handoff(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/baton-test-hook.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char home[256];
+	snprintf(home, sizeof home, "%s/store", dir);
+	struct baton_open_opts o = { .home = home, .cwd = dir, .now_ms = 1795000000000LL, .seed = 5, .host = "h" };
+	struct baton_ctx *ctx = NULL;
+	assert_int_equal(baton_ctx_open(&ctx, &o), 0);
+	cJSON *s = cJSON_CreateObject();
+	baton_json_add_str(s, "id", "01JHANDOFF0000000000000000");
+	baton_json_add_str(s, "shortname", "lexer");
+	baton_json_add_str(s, "status", "handoff_ready");
+	baton_json_add_str(s, "objective", "port the lexer");
+	cJSON *h = cJSON_AddObjectToObject(s, "handoff");
+	baton_json_add_str(h, "created_at", "2026-11-22T10:00:00.000Z");
+	baton_json_add_str(h, "markdown", "# Handoff: lexer\nshort and whole");
+	char *text = NULL;
+	assert_int_equal(baton_hook_context(ctx, &text, s, false), 0);
+	assert_non_null(strstr(text, "Handoff left for the next agent (2026-11-22T10:00:00.000Z):\n# Handoff: lexer\nshort and whole\n"));
+	free(text);
+	/* 30 000 characters, with multibyte ones where the cut may fall */
+	struct strbuf big = STRBUF_INIT;
+	while (big.len < 30000)
+		baton_strbuf_adds(&big, "é lexer line ");
+	baton_json_set(h, "markdown", cJSON_CreateString(big.buf));
+	assert_int_equal(baton_hook_context(ctx, &text, s, true), 0);
+	assert_true(strlen(text) <= 10000);
+	assert_non_null(strstr(text, "(the whole handoff: baton handoff --show 01JHANDOFF0000000000000000)"));
+	assert_non_null(strstr(text, "Keep it current: "));
+	struct strbuf chk = STRBUF_INIT;
+	baton_utf8_sanitize(&chk, text, strlen(text));
+	assert_string_equal(chk.buf, text); /* not cut inside a character */
+	baton_strbuf_release(&chk);
+	free(text);
+	/* not offered once the work is active again */
+	baton_json_set(s, "status", cJSON_CreateString("active"));
+	assert_int_equal(baton_hook_context(ctx, &text, s, false), 0);
+	assert_null(strstr(text, "Handoff left"));
+	free(text);
+	baton_strbuf_release(&big);
+	cJSON_Delete(s);
+	baton_ctx_close(ctx);
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_continue),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_context_handoff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -419,6 +419,8 @@ static int resolve(struct baton_ctx *ctx, cJSON **out, const char *named, const 
 	int rc = baton_session_current(ctx, out, ctx->cwd);
 	if (!rc && !*out)
 		rc = latest_here(ctx, out, "paused");
+	if (!rc && !*out) /* handed-off work: whoever logs on it picks it up */
+		rc = latest_here(ctx, out, "handoff_ready");
 	if (!rc && !*out && any_status)
 		rc = latest_here(ctx, out, NULL);
 	if (!rc && !*out && !any_status) {

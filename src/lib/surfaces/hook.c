@@ -11,6 +11,7 @@
 #include "baton/clock.h"
 #include "baton/config.h"
 #include "baton/fsutil.h"
+#include "baton/git.h"
 #include "baton/hook.h"
 #include "baton/index.h"
 #include "baton/ingest.h"
@@ -243,6 +244,11 @@ static void add_list(struct strbuf *sb, const char *title, const cJSON *arr, con
 		baton_strbuf_addf(sb, "- … and %d more (baton view)\n", total - n);
 }
 
+static const char *or_str(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
+}
+
 int baton_hook_context(struct baton_ctx *ctx, char **out, const cJSON *session, bool full)
 {
 	cJSON *journal = NULL;
@@ -287,8 +293,28 @@ int baton_hook_context(struct baton_ctx *ctx, char **out, const cJSON *session, 
 		if (n)
 			baton_strbuf_addch(&sb, '\n');
 	}
-	baton_strbuf_adds(&sb, "Keep it current: baton log --progress/--done/--decision/--blocker/--next \"…\"; "
-			       "the full journal: baton view\n");
+	/* A handoff left for whoever picks the work up (baton handoff) goes in whole when
+	 * it fits, else cut where the context's budget ends. */
+	const cJSON *ho = baton_json_obj(session, "handoff");
+	const char *md = baton_json_str(ho, "markdown"), *st = baton_json_str(session, "status");
+	static const char footer[] = "Keep it current: baton log --progress/--done/--decision/--blocker/--next \"…\"; "
+				     "the full journal: baton view\n";
+	if (md && *md && st && !strcmp(st, "handoff_ready")) {
+		baton_strbuf_addf(&sb, "Handoff left for the next agent (%s):\n", or_str(baton_json_str(ho, "created_at"), "?"));
+		size_t room = CONTEXT_MAX > sb.len + sizeof footer + 80 ? CONTEXT_MAX - sb.len - sizeof footer - 80 : 0;
+		size_t n = strlen(md);
+		if (n > room) {
+			n = room;
+			while (n && ((unsigned char)md[n] & 0xC0) == 0x80)
+				n--;
+		}
+		baton_strbuf_add(&sb, md, n);
+		if (n < strlen(md))
+			baton_strbuf_addf(&sb, "\n[…] (the whole handoff: baton handoff --show %s)", baton_json_str(session, "id"));
+		if (sb.len && sb.buf[sb.len - 1] != '\n')
+			baton_strbuf_addch(&sb, '\n');
+	}
+	baton_strbuf_adds(&sb, footer);
 	if (sb.len > CONTEXT_MAX) {
 		size_t n = CONTEXT_MAX;
 		while (n && ((unsigned char)sb.buf[n] & 0xC0) == 0x80)
@@ -375,6 +401,38 @@ static cJSON *live_fields(struct baton_ctx *ctx, const struct baton_hook *h, con
 	return f;
 }
 
+/* A handoff left in this repository (or directory) for the next agent: the newest
+ * session waiting in handoff_ready, which a conversation starting there picks up
+ * when there is no active session (hooks.pickup_handoff, default true). */
+static int handoff_waiting(struct baton_ctx *ctx, cJSON **out, const char *dir)
+{
+	char *root = NULL;
+	*out = NULL;
+	if (!baton_config_bool(ctx, "hooks.pickup_handoff", true))
+		return 0;
+	int rc = baton_git_root(ctx, &root, dir);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = baton_index_stmt(ctx, root
+		? "SELECT json FROM sessions WHERE repo_root = ?1 AND status = 'handoff_ready' AND +deleted = 0"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1"
+		: "SELECT json FROM sessions WHERE cwd = ?1 AND status = 'handoff_ready' AND +deleted = 0"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1");
+	if (!st) {
+		free(root);
+		return BATON_ERROR;
+	}
+	baton_bind_text(st, 1, root ? root : dir);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*out = cJSON_Parse(baton_col_text(st, 0));
+	sqlite3_reset(st);
+	free(root);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return baton_index_error(ctx, "find a waiting handoff");
+	return 0;
+}
+
 /* The session of the hook's conversation: $BATON_SESSION, else the one the
  * conversation is linked to (unless closed, when create is set), else — with create —
  * the linking rule of DESIGN.md §1: this repository's active session, else a new one.
@@ -412,6 +470,8 @@ static int find_session(struct baton_ctx *ctx, const struct baton_hook *h, const
 	if (!s && create) {
 		const char *dir = h->cwd && baton_is_dir(h->cwd) ? h->cwd : ctx->cwd;
 		if ((rc = baton_session_current(ctx, &s, dir)))
+			goto out;
+		if (!s && (rc = handoff_waiting(ctx, &s, dir)))
 			goto out;
 		if (!s) {
 			cJSON *fresh = NULL;
