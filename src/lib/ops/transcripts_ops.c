@@ -213,8 +213,25 @@ static int progress_cb(void *ud)
 	return 0;
 }
 
+struct hit {
+	int64_t id;
+	double score; /* bm25(): lower is better */
+};
+
+/* best first; a tie goes to the older message, as FTS5's ORDER BY rank did */
+static int hit_cmp(const void *pa, const void *pb)
+{
+	const struct hit *a = pa, *b = pb;
+	if (a->score != b->score)
+		return a->score < b->score ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
 static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 {
+	struct hit *hits = NULL;
+	cJSON **page = NULL;
+	struct strbuf ids = STRBUF_INIT;
 	const char *query = baton_json_str(args, "query"), *since = baton_json_str(args, "since");
 	const char *role = baton_json_str(args, "role"), *repo = baton_json_str(args, "repo");
 	const char *source = baton_json_str(args, "source");
@@ -254,107 +271,162 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 			goto out;
 	}
 	/* not through the statement cache: the budget handler must see only this query.
-	 * ORDER BY rank (FTS5's bm25) lets FTS5 sort its hits itself and be the outer
-	 * loop: rows then come best first, the joins and filters run on them in that
-	 * order and LIMIT stops early, so snippet() runs for the rows returned only.
-	 * ORDER BY bm25(), m.id made SQLite compute a snippet for every hit, then sort.
-	 * ?9 is the rank window's floor (see SEARCH_RANK_WINDOW), 0 for all hits.
-	 * Both statements carry the same filters: the window is of matching hits. */
-#define SEARCH_FROM " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid" \
+	 * One pass ranks: hits are walked newest first (no sorter, FTS5 alone when there
+	 * are no filters) and bm25() is computed for each hit of the window as it goes;
+	 * the best `limit` are then fetched one by one, with their snippet. FTS5's own
+	 * ORDER BY rank evaluated the query twice (a floor walk to find the window, then
+	 * its sorter) and sorted every hit of the window in SQL. ?9 is
+	 * SEARCH_RANK_WINDOW + 1: a hit past the window means the window applies.
+	 * Without filters, hits of deleted sessions count in the window (as before) and
+	 * are dropped when the page is fetched. */
+#define SEARCH_JOIN " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid" \
 	" JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id" \
-	" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0" \
-		" WHERE messages_fts MATCH ?1" \
-		" AND (?2 IS NULL OR c.session_id = ?2)" \
-		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')" \
-		" AND (?4 IS NULL OR s.project_id = ?4)" \
-		" AND (?5 IS NULL OR m.source = ?5)" \
-		" AND (?6 IS NULL OR m.ts >= ?6)" \
-		" AND (?7 IS NULL OR m.role = ?7)" \
-	" AND messages_fts.rowid >= ?9" /* a bare constraint, so FTS5 applies it */
+	" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0 WHERE messages_fts MATCH ?1"
 	bool filtered = baton_json_str(s, "id") || repo || baton_json_str(args, "project") || source || since || role;
 	static const char *const sql[3] = {
-		/* the floor: the newest hit below the window, found walking hits newest first (no
-		 * scoring); without filters FTS5 alone finds it, no row read per hit */
-		"SELECT messages_fts.rowid" SEARCH_FROM " ORDER BY messages_fts.rowid DESC LIMIT 1 OFFSET ?8",
-		"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?8",
+		"SELECT messages_fts.rowid, bm25(messages_fts)" SEARCH_JOIN
+		" AND (?2 IS NULL OR c.session_id = ?2)"
+		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')"
+		" AND (?4 IS NULL OR s.project_id = ?4)"
+		" AND (?5 IS NULL OR m.source = ?5)"
+		" AND (?6 IS NULL OR m.ts >= ?6)"
+		" AND (?7 IS NULL OR m.role = ?7)"
+		" ORDER BY messages_fts.rowid DESC LIMIT ?9",
+		"SELECT rowid, bm25(messages_fts) FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?9",
+		/* the page: FTS5 walks the hits between the page's oldest and newest (bare
+		 * rowid bounds), the '+' keeps the list a filter on that walk. rowid = ? per
+		 * hit re-read a prefix query's whole doclist each time. */
 		"SELECT m.source, m.agent_session_id, m.seq, m.ts, m.role, m.kind, m.tool, m.paths, m.command,"
-		" snippet(messages_fts, 0, '**', '**', '…', 16), c.session_id, messages_fts.rank"
-		SEARCH_FROM " ORDER BY messages_fts.rank LIMIT ?8",
+		" snippet(messages_fts, 0, '**', '**', '…', 16), c.session_id, messages_fts.rowid" SEARCH_JOIN
+		" AND messages_fts.rowid >= ?2 AND messages_fts.rowid <= ?3"
+		" AND +messages_fts.rowid IN (SELECT value FROM json_each(?4))",
 	};
-#undef SEARCH_FROM
-	int64_t floor_id = 0;
+#undef SEARCH_JOIN
 	struct budget b = { baton_real_now_ms() + budget_ms, false };
 	int64_t t0 = baton_real_now_ms();
 	sqlite3_int64 old_heap = sqlite3_hard_heap_limit64(-1);
 	sqlite3_hard_heap_limit64(sqlite3_memory_used() + SEARCH_HEAP);
 	sqlite3_progress_handler(ctx->db, 1000, progress_cb, &b);
-	for (int phase = 0; phase < 2; phase++) {
-		if (sqlite3_prepare_v2(ctx->db, sql[phase ? 2 : filtered ? 0 : 1], -1, &st, NULL) != SQLITE_OK) {
-			sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
-			sqlite3_hard_heap_limit64(old_heap);
-			rc = baton_index_error(ctx, "search");
-			goto out;
-		}
-		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
-		/* the hit just past the window: with exactly SEARCH_RANK_WINDOW hits there is
-		 * none, and every hit is ranked */
-		sqlite3_bind_int64(st, 8, phase ? limit : SEARCH_RANK_WINDOW);
-		if (!phase && !filtered)
-			goto step; /* the other parameters are not in this statement */
+	int r = SQLITE_DONE, n = 0, nhits = 0;
+	bool windowed = false;
+	cJSON *res = NULL;
+	if (!(hits = malloc(sizeof *hits * (SEARCH_RANK_WINDOW + 1)))) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (sqlite3_prepare_v2(ctx->db, sql[filtered ? 0 : 1], -1, &st, NULL) != SQLITE_OK) {
+		rc = baton_index_error(ctx, "search");
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, SEARCH_RANK_WINDOW + 1);
+	if (filtered) {
 		baton_bind_text(st, 2, baton_json_str(s, "id"));
 		baton_bind_text(st, 3, repo ? (root ? root : repo_abs) : NULL);
 		baton_bind_text(st, 4, baton_json_str(args, "project"));
 		baton_bind_text(st, 5, source);
 		baton_bind_text(st, 6, since ? since_ts : NULL);
 		baton_bind_text(st, 7, role);
-		sqlite3_bind_int64(st, 9, floor_id); /* 0: every hit */
-		if (phase)
-			break; /* stepped below */
-	step:;
-		int r = sqlite3_step(st);
-		if (r == SQLITE_ROW)
-			floor_id = sqlite3_column_int64(st, 0) + 1; /* the window is above it */
-		sqlite3_finalize(st);
-		st = NULL;
-		/* an error (a bad query) is reported by the ranked statement */
-		if (b.hit) {
-			b.hit = false; /* the floor walk ran out of time: rank what the budget allows */
-			floor_id = 0;
-		}
 	}
-
-	cJSON *res = cJSON_CreateObject();
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nhits == SEARCH_RANK_WINDOW) {
+			windowed = true; /* ranked within the newest hits only */
+			r = SQLITE_DONE;
+			break;
+		}
+		hits[nhits].id = sqlite3_column_int64(st, 0);
+		hits[nhits++].score = sqlite3_column_double(st, 1);
+	}
+	if (r != SQLITE_DONE && !b.hit)
+		goto done; /* an error: reported below */
+	r = SQLITE_DONE;
+	/* past the budget: rank the hits found so far, and fetch that page anyway (at
+	 * most `limit` seeks) */
+	bool late = b.hit;
+	if (late)
+		sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+	b.hit = false;
+	qsort(hits, (size_t)nhits, sizeof *hits, hit_cmp);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(ctx->db, sql[2], -1, &st, NULL) != SQLITE_OK) {
+		rc = baton_index_error(ctx, "search");
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	res = cJSON_CreateObject();
 	baton_json_add_str(res, "query", query);
 	cJSON *count = cJSON_AddNumberToObject(res, "count", 0);
-	cJSON *complete = cJSON_AddBoolToObject(res, "complete", 1);
+	cJSON *complete = cJSON_AddBoolToObject(res, "complete", !windowed && !late);
 	cJSON *ms = cJSON_AddNumberToObject(res, "ms", 0);
 	cJSON *arr = cJSON_AddArrayToObject(res, "hits");
-	if (floor_id)
-		complete->type = cJSON_False; /* ranked within the newest hits only */
-	int r, n = 0;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-		baton_json_add_str(o, "session_id", baton_col_text(st, 10));
-		cJSON *m = message_row(st, 0);
-		cJSON_DeleteItemFromObjectCaseSensitive(m, "text");
-		cJSON *it;
-		cJSON_ArrayForEach(it, m)
-			cJSON_AddItemToObject(o, it->string, cJSON_Duplicate(it, 1));
-		cJSON_Delete(m);
-		baton_json_add_str(o, "snippet", baton_col_text(st, 9));
-		cJSON_AddNumberToObject(o, "score", -sqlite3_column_double(st, 11));
-		cJSON_AddItemToArray(arr, o);
-		n++;
+	/* the best `limit` hits; more only if some were dropped (deleted sessions) */
+	if (!(page = calloc((size_t)limit, sizeof *page))) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto done;
 	}
-	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
-	sqlite3_hard_heap_limit64(old_heap);
+	for (int next = 0; next < nhits && n < limit && !b.hit && r == SQLITE_DONE;) {
+		int cnt = (int)(limit - n) < nhits - next ? (int)(limit - n) : nhits - next;
+		int64_t lo = INT64_MAX, hi = INT64_MIN;
+		ids.len = 0;
+		for (int i = 0; i < cnt; i++) {
+			int64_t id = hits[next + i].id;
+			lo = id < lo ? id : lo;
+			hi = id > hi ? id : hi;
+			if (baton_strbuf_addf(&ids, "%c%lld", i ? ',' : '[', (long long)id)) {
+				rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+				goto done;
+			}
+		}
+		if (baton_strbuf_addch(&ids, ']')) {
+			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+			goto done;
+		}
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 2, lo);
+		sqlite3_bind_int64(st, 3, hi);
+		sqlite3_bind_text(st, 4, ids.buf, (int)ids.len, SQLITE_STATIC);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 11);
+			int j = 0;
+			while (j < cnt && hits[next + j].id != id)
+				j++;
+			if (j == cnt || page[j])
+				continue;
+			cJSON *o = cJSON_CreateObject();
+			baton_json_add_str(o, "session_id", baton_col_text(st, 10));
+			cJSON *m = message_row(st, 0);
+			cJSON_DeleteItemFromObjectCaseSensitive(m, "text");
+			cJSON *it;
+			cJSON_ArrayForEach(it, m)
+				cJSON_AddItemToObject(o, it->string, cJSON_Duplicate(it, 1));
+			cJSON_Delete(m);
+			baton_json_add_str(o, "snippet", baton_col_text(st, 9));
+			cJSON_AddNumberToObject(o, "score", -hits[next + j].score);
+			page[j] = o;
+		}
+		for (int i = 0; i < cnt; i++) { /* best first */
+			if (page[i]) {
+				cJSON_AddItemToArray(arr, page[i]);
+				page[i] = NULL;
+				n++;
+			}
+		}
+		next += cnt;
+	}
+	if (r == SQLITE_ROW)
+		r = SQLITE_DONE;
 	if (r == SQLITE_DONE || b.hit) { /* past the budget: what was found so far */
 		cJSON_SetNumberValue(count, n);
 		if (b.hit)
 			complete->type = cJSON_False; /* cJSON has no setter for booleans */
 		cJSON_SetNumberValue(ms, (double)(baton_real_now_ms() - t0));
 		*out = res;
-	} else {
+		res = NULL;
+	}
+done:
+	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+	sqlite3_hard_heap_limit64(old_heap);
+	if (!rc && r != SQLITE_DONE && !b.hit) {
 		const char *msg = sqlite3_errmsg(ctx->db);
 		int ec = sqlite3_errcode(ctx->db);
 		if (r == SQLITE_NOMEM)
@@ -366,9 +438,15 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 					 query, msg);
 		else
 			rc = baton_index_error(ctx, "search");
-		cJSON_Delete(res);
 	}
+	cJSON_Delete(res);
 out:
+	if (page)
+		for (int64_t i = 0; i < limit; i++)
+			cJSON_Delete(page[i]);
+	free(page);
+	baton_strbuf_release(&ids);
+	free(hits);
 	sqlite3_finalize(st);
 	cJSON_Delete(s);
 	free(root);
