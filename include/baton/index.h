@@ -13,7 +13,7 @@
 struct baton_ctx;
 
 /* Bump whenever any module's schema changes: an index of another version rebuilds. */
-#define BATON_INDEX_VERSION 9
+#define BATON_INDEX_VERSION 10
 
 /* Open the index, creating or rebuilding it when missing, of another version, or
  * corrupt; then replay whatever the logs hold beyond the recorded offsets. */

@@ -1385,7 +1385,12 @@ static const char ingest_schema[] =
 	"CREATE INDEX IF NOT EXISTS messages_conv ON messages(source, agent_session_id, ts, seq);"
 	"CREATE INDEX IF NOT EXISTS messages_transcript ON messages(transcript, seq);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, tool, command, content='messages',"
-	" content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+	" content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');"
+	/* prefix indexes: without them a query like is* or that* merged the doclists of
+	 * every term with that prefix (the whole corpus) twice per search, 150-700 ms at
+	 * 200k messages; with them 2-4 character prefixes read one doclist. Cost: ingest
+	 * CPU +60%, index +40% (bench/b20, docs/transcripts.md). Longer prefixes match
+	 * few terms and are still merged. */
 	/* no triggers: sink_message and sink_truncate keep messages_fts (see fts_write).
 	 * A 16 MiB term hash (default 1 MiB) flushed a segment per megabyte of postings,
 	 * and merging those small segments was a fifth of a cold ingest; with batches
