@@ -1384,6 +1384,10 @@ static const char ingest_schema[] =
 	" UNIQUE(source, agent_session_id, key));"
 	"CREATE INDEX IF NOT EXISTS messages_conv ON messages(source, agent_session_id, ts, seq);"
 	"CREATE INDEX IF NOT EXISTS messages_transcript ON messages(transcript, seq);"
+	/* what a filtered search reads per hit (transcripts_ops.c): message rows are KiBs
+	 * each, so walking thousands of hits read a 16 KiB page per hit; these entries
+	 * are ~60 bytes, hundreds to a page */
+	"CREATE INDEX IF NOT EXISTS messages_filter ON messages(id, source, agent_session_id, ts, role);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, tool, command, content='messages',"
 	" content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');"
 	/* prefix indexes: without them a query like is* or that* merged the doclists of

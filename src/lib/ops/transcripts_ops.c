@@ -279,12 +279,15 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	 * SEARCH_RANK_WINDOW + 1: a hit past the window means the window applies.
 	 * Without filters, hits of deleted sessions count in the window (as before) and
 	 * are dropped when the page is fetched. */
-#define SEARCH_JOIN " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid" \
-	" JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id" \
+#define SEARCH_CONV " JOIN conversations c ON c.source = m.source AND c.agent_session_id = m.agent_session_id" \
 	" JOIN sessions s ON s.id = c.session_id AND s.deleted = 0 WHERE messages_fts MATCH ?1"
+#define SEARCH_JOIN " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid" SEARCH_CONV
+#define SEARCH_JOIN_FILTER " FROM messages_fts JOIN messages m INDEXED BY messages_filter" \
+	" ON m.id = messages_fts.rowid" SEARCH_CONV
 	bool filtered = baton_json_str(s, "id") || repo || baton_json_str(args, "project") || source || since || role;
 	static const char *const sql[3] = {
-		"SELECT messages_fts.rowid, bm25(messages_fts)" SEARCH_JOIN
+		/* INDEXED BY: the planner prefers the rowid lookup, ~10x slower here */
+		"SELECT messages_fts.rowid, bm25(messages_fts)" SEARCH_JOIN_FILTER
 		" AND (?2 IS NULL OR c.session_id = ?2)"
 		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')"
 		" AND (?4 IS NULL OR s.project_id = ?4)"
@@ -302,6 +305,8 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		" AND +messages_fts.rowid IN (SELECT value FROM json_each(?4))",
 	};
 #undef SEARCH_JOIN
+#undef SEARCH_JOIN_FILTER
+#undef SEARCH_CONV
 	struct budget b = { baton_real_now_ms() + budget_ms, false };
 	int64_t t0 = baton_real_now_ms();
 	sqlite3_int64 old_heap = sqlite3_hard_heap_limit64(-1);
