@@ -297,8 +297,10 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		" ORDER BY messages_fts.rowid DESC LIMIT ?9",
 		"SELECT rowid, bm25(messages_fts) FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?9",
 		/* the page: FTS5 walks the hits between the page's oldest and newest (bare
-		 * rowid bounds), the '+' keeps the list a filter on that walk. rowid = ? per
-		 * hit re-read a prefix query's whole doclist each time. */
+		 * rowid bounds), the '+' keeps the list a filter on that walk. With both
+		 * bounds on one hit FTS5 seeks to it instead: cheaper for words and phrases
+		 * (a walk re-matched a phrase over the whole window), but a prefix query
+		 * re-reads every matching term's doclist at each seek, so it walks. */
 		"SELECT m.source, m.agent_session_id, m.seq, m.ts, m.role, m.kind, m.tool, m.paths, m.command,"
 		" snippet(messages_fts, 0, '**', '**', '…', 16), c.session_id, messages_fts.rowid" SEARCH_JOIN
 		" AND messages_fts.rowid >= ?2 AND messages_fts.rowid <= ?3"
@@ -369,8 +371,11 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 		goto done;
 	}
+	bool seek = !strchr(query, '*');
 	for (int next = 0; next < nhits && n < limit && !b.hit && r == SQLITE_DONE;) {
 		int cnt = (int)(limit - n) < nhits - next ? (int)(limit - n) : nhits - next;
+		if (seek)
+			cnt = 1;
 		int64_t lo = INT64_MAX, hi = INT64_MIN;
 		ids.len = 0;
 		for (int i = 0; i < cnt; i++) {
