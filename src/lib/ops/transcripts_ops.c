@@ -273,7 +273,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	/* not through the statement cache: the budget handler must see only this query.
 	 * One pass ranks: hits are walked newest first (no sorter, FTS5 alone when there
 	 * are no filters) and bm25() is computed for each hit of the window as it goes;
-	 * the best `limit` are then fetched one by one, with their snippet. FTS5's own
+	 * the best `limit` are then read back with their snippets (sql[2]). FTS5's own
 	 * ORDER BY rank evaluated the query twice (a floor walk to find the window, then
 	 * its sorter) and sorted every hit of the window in SQL. ?9 is
 	 * SEARCH_RANK_WINDOW + 1: a hit past the window means the window applies.
@@ -286,7 +286,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	" ON m.id = messages_fts.rowid" SEARCH_CONV
 	bool filtered = baton_json_str(s, "id") || repo || baton_json_str(args, "project") || source || since || role;
 	static const char *const sql[3] = {
-		/* INDEXED BY: the planner prefers the rowid lookup, ~10x slower here */
+		/* INDEXED BY: the planner prefers the message row, ~3x slower here */
 		"SELECT messages_fts.rowid, bm25(messages_fts)" SEARCH_JOIN_FILTER
 		" AND (?2 IS NULL OR c.session_id = ?2)"
 		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')"
