@@ -33,6 +33,10 @@ int baton_session_get(struct baton_ctx *ctx, cJSON **out, const char *id);
  * *out = NULL (and 0) when there is none. */
 int baton_session_current(struct baton_ctx *ctx, cJSON **out, const char *dir);
 
+/* The most recently updated session of dir's repository (or of dir itself outside
+ * one; NULL: the context's cwd) with that status (NULL: any); *out NULL when none. */
+int baton_session_latest(struct baton_ctx *ctx, cJSON **out, const char *dir, const char *status);
+
 /* A new session object with defaults for cwd (absolute), detected repo root and
  * project (caller's). */
 int baton_session_new(struct baton_ctx *ctx, cJSON **out, const char *cwd);

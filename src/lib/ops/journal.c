@@ -378,31 +378,7 @@ int baton_journal_sync(struct baton_ctx *ctx, char **out_path, const cJSON *sess
 /* The latest session of this repository (or directory) with that status (NULL: any). */
 static int latest_here(struct baton_ctx *ctx, cJSON **out, const char *status)
 {
-	char *root = NULL;
-	*out = NULL;
-	int rc = baton_git_root(ctx, &root, ctx->cwd);
-	if (rc)
-		return rc;
-	/* by repository, else by directory: each on its own index */
-	sqlite3_stmt *st = baton_index_stmt(ctx, root
-		? "SELECT json FROM sessions WHERE repo_root = ?1 AND (?2 IS NULL OR status = ?2) AND +deleted = 0"
-		  " ORDER BY updated_at DESC, id DESC LIMIT 1"
-		: "SELECT json FROM sessions WHERE cwd = ?1 AND (?2 IS NULL OR status = ?2) AND +deleted = 0"
-		  " ORDER BY updated_at DESC, id DESC LIMIT 1");
-	if (!st) {
-		free(root);
-		return BATON_ERROR;
-	}
-	baton_bind_text(st, 1, root ? root : ctx->cwd);
-	baton_bind_text(st, 2, status);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		*out = cJSON_Parse(baton_col_text(st, 0));
-	sqlite3_reset(st);
-	free(root);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return baton_index_error(ctx, "find session");
-	return 0;
+	return baton_session_latest(ctx, out, ctx->cwd, status);
 }
 
 /* The session an operation acts on: the one named (argument, else $BATON_SESSION),

@@ -445,29 +445,40 @@ int baton_session_get(struct baton_ctx *ctx, cJSON **out, const char *id)
 	return baton_error(ctx, BATON_ENOTFOUND, "session '%s' not found; 'baton list' shows the sessions", id);
 }
 
-int baton_session_current(struct baton_ctx *ctx, cJSON **out, const char *dir)
+int baton_session_latest(struct baton_ctx *ctx, cJSON **out, const char *dir, const char *status)
 {
 	char *root = NULL;
 	*out = NULL;
-	int rc = baton_git_root(ctx, &root, dir ? dir : ctx->cwd);
+	if (!dir)
+		dir = ctx->cwd;
+	int rc = baton_git_root(ctx, &root, dir);
 	if (rc)
 		return rc;
 	/* by repository, else by directory: each on its own index */
 	sqlite3_stmt *st = baton_index_stmt(ctx, root
-		? "SELECT json FROM sessions WHERE repo_root = ?1 AND status = 'active' AND +deleted = 0"
+		? "SELECT json FROM sessions WHERE repo_root = ?1 AND (?2 IS NULL OR status = ?2) AND +deleted = 0"
 		  " ORDER BY updated_at DESC, id DESC LIMIT 1"
-		: "SELECT json FROM sessions WHERE cwd = ?1 AND status = 'active' AND +deleted = 0"
+		: "SELECT json FROM sessions WHERE cwd = ?1 AND (?2 IS NULL OR status = ?2) AND +deleted = 0"
 		  " ORDER BY updated_at DESC, id DESC LIMIT 1");
 	if (!st) {
 		free(root);
 		return BATON_ERROR;
 	}
-	baton_bind_text(st, 1, root ? root : dir ? dir : ctx->cwd);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	baton_bind_text(st, 1, root ? root : dir);
+	baton_bind_text(st, 2, status);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
 		*out = row_session(st, 0);
 	sqlite3_reset(st);
 	free(root);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return baton_index_error(ctx, "find session");
 	return 0;
+}
+
+int baton_session_current(struct baton_ctx *ctx, cJSON **out, const char *dir)
+{
+	return baton_session_latest(ctx, out, dir, "active");
 }
 
 bool baton_autosave_enabled(struct baton_ctx *ctx, int flag, bool interactive)

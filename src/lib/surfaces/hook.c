@@ -11,7 +11,6 @@
 #include "baton/clock.h"
 #include "baton/config.h"
 #include "baton/fsutil.h"
-#include "baton/git.h"
 #include "baton/hook.h"
 #include "baton/index.h"
 #include "baton/ingest.h"
@@ -406,31 +405,10 @@ static cJSON *live_fields(struct baton_ctx *ctx, const struct baton_hook *h, con
  * when there is no active session (hooks.pickup_handoff, default true). */
 static int handoff_waiting(struct baton_ctx *ctx, cJSON **out, const char *dir)
 {
-	char *root = NULL;
 	*out = NULL;
 	if (!baton_config_bool(ctx, "hooks.pickup_handoff", true))
 		return 0;
-	int rc = baton_git_root(ctx, &root, dir);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = baton_index_stmt(ctx, root
-		? "SELECT json FROM sessions WHERE repo_root = ?1 AND status = 'handoff_ready' AND +deleted = 0"
-		  " ORDER BY updated_at DESC, id DESC LIMIT 1"
-		: "SELECT json FROM sessions WHERE cwd = ?1 AND status = 'handoff_ready' AND +deleted = 0"
-		  " ORDER BY updated_at DESC, id DESC LIMIT 1");
-	if (!st) {
-		free(root);
-		return BATON_ERROR;
-	}
-	baton_bind_text(st, 1, root ? root : dir);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		*out = cJSON_Parse(baton_col_text(st, 0));
-	sqlite3_reset(st);
-	free(root);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return baton_index_error(ctx, "find a waiting handoff");
-	return 0;
+	return baton_session_latest(ctx, out, dir, "handoff_ready");
 }
 
 /* The session of the hook's conversation: $BATON_SESSION, else the one the
