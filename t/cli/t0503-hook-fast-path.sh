@@ -102,4 +102,20 @@ while [ "$(grep -c '"type":"conversation_ended"' "$BATON_HOME"/log/*.jsonl)" -eq
 	sleep 0.02; i=$((i + 1))
 done
 is "$(grep -c '"type":"conversation_ended"' "$BATON_HOME"/log/*.jsonl)" $((ends + 1)) "then the detached job did its work"
+# markers of conversations that never ended are pruned by the detached job after 14
+# days untouched, at most once a day
+S=$BATON_HOME/hooks/seen
+printf 'x boot-1 s\n' >"$S/claude-old-1"
+touch -d '20 days ago' "$S/claude-old-1"
+printf 'x boot-1 s\n' >"$S/claude-recent"
+rm -f "$S/.pruned"
+jq -cn --arg cwd "$R" '{session_id: "conv-9", cwd: $cwd, hook_event_name: "Stop"}' |
+	(cd "$R" && BATON_HOOK_SYNC=1 "$BATON" hook Stop --agent claude)
+ok "a marker untouched for 20 days is pruned" test ! -e "$S/claude-old-1"
+ok "a recent one is kept" test -e "$S/claude-recent"
+printf 'x boot-1 s\n' >"$S/claude-old-2"
+touch -d '20 days ago' "$S/claude-old-2"
+jq -cn --arg cwd "$R" '{session_id: "conv-9", cwd: $cwd, hook_event_name: "Stop"}' |
+	(cd "$R" && BATON_HOOK_SYNC=1 "$BATON" hook Stop --agent claude)
+ok "pruning runs at most once a day" test -e "$S/claude-old-2"
 done_testing

@@ -3,9 +3,12 @@
  * need: no git snapshot (libgit2 costs ~12 ms to load), no transcript beyond a small
  * tail; the rest is a job for baton_hook_finish in a detached process. */
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "baton/clock.h"
@@ -587,6 +590,43 @@ static void mark(struct baton_ctx *ctx, const struct baton_hook *h, const char *
 	free(p);
 }
 
+/* Markers of conversations that ended without a SessionEnd (a crash, a reboot) would
+ * pile up: the detached job removes those untouched for MARKER_DAYS, at most once a
+ * day. A marker removed too early only costs its conversation one full path. */
+#define MARKER_DAYS 14
+
+static void prune_markers(struct baton_ctx *ctx)
+{
+	struct strbuf dir = STRBUF_INIT, stamp = STRBUF_INIT, f = STRBUF_INIT;
+	struct stat st;
+	time_t now = time(NULL);
+	baton_strbuf_addf(&dir, "%s/hooks/seen", baton_home(ctx));
+	baton_strbuf_addf(&stamp, "%s/.pruned", dir.buf);
+	DIR *d = NULL;
+	if (!stat(stamp.buf, &st) && now - st.st_mtime < 24 * 3600)
+		goto out;
+	if (!(d = opendir(dir.buf)))
+		goto out;
+	int fd = open(stamp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		baton_strbuf_reset(&f);
+		baton_strbuf_addf(&f, "%s/%s", dir.buf, e->d_name);
+		if (!lstat(f.buf, &st) && S_ISREG(st.st_mode) && now - st.st_mtime > MARKER_DAYS * 24 * 3600)
+			unlink(f.buf);
+	}
+out:
+	if (d)
+		closedir(d);
+	baton_strbuf_release(&dir);
+	baton_strbuf_release(&stamp);
+	baton_strbuf_release(&f);
+}
+
 /* ---- the actions ---------------------------------------------------------------------- */
 
 static cJSON *new_job(const struct baton_hook *h, const char *forced, const char *session_id);
@@ -938,6 +978,7 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
 	}
 	if (s && (rc = baton_journal_sync(ctx, NULL, s)))
 		goto out;
+	prune_markers(ctx);
 	if (baton_json_bool(job, "end", false) && sid) {
 		/* an ended conversation that comes back must be recorded live again */
 		struct baton_hook eh = { .agent = agent, .agent_session_id = sid };
