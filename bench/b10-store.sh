@@ -22,10 +22,13 @@ row "list --limit 20 at $S sessions, p50" "$1" ms "goal <= 5" "$(ratio "$1" "$BE
 set -- $("$TIMEIT" 200 "$BATON" list --limit 20 --json </dev/null)
 row "list --limit 20 --json, p50" "$1" ms "" "$(ratio "$1" "$BENCH_FLOOR_MS") floor"
 
-mkdir -p "$BENCH_OUT/norepo"
-set -- $("$TIMEIT" 200 "$BATON" save -m "bench save" --new --cwd "$BENCH_OUT/norepo" </dev/null)
+# outside any repository for real: build/ sits inside baton's own checkout, whose
+# status would be taken at every save
+norepo=$(mktemp -d "${TMPDIR:-/tmp}/baton-bench-norepo.XXXXXX")
+trap 'rm -rf "$norepo"' EXIT
+set -- $("$TIMEIT" 200 "$BATON" save -m "bench save" --new --cwd "$norepo" </dev/null)
 row "save (fsync), outside a repository, p50" "$1" ms "goal <= 3" "$(ratio "$1" "$BENCH_FLOOR_MS") floor, p99 $2 ms"
-set -- $(BATON_CORE_FSYNC=0 "$TIMEIT" 200 "$BATON" save -m "bench save" --new --cwd "$BENCH_OUT/norepo" </dev/null)
+set -- $(BATON_CORE_FSYNC=0 "$TIMEIT" 200 "$BATON" save -m "bench save" --new --cwd "$norepo" </dev/null)
 row "save (no fsync), outside a repository, p50" "$1" ms "" "$(ratio "$1" "$BENCH_FLOOR_MS") floor"
 repo=$BENCH_OUT/repo
 if [ ! -d "$repo/.git" ]; then

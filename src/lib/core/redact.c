@@ -117,26 +117,38 @@ void baton_redactor_free(void *p)
 	free(r);
 }
 
-static int compile(struct baton_ctx *ctx, struct redactor **out)
+/* The regular expression, compiled when a text first passes the prefilter: most
+ * commands redact a line or two that never do, and compiling the alternation
+ * costs about a millisecond. */
+static int compile_re(struct baton_ctx *ctx, struct redactor *r)
 {
 	struct strbuf pat = STRBUF_INIT;
 	for (size_t i = 0; i < baton_redact_kinds(); i++)
 		baton_strbuf_addf(&pat, "%s(*MARK:%s)(?:%s)", i ? "|" : "", kinds[i].kind, kinds[i].re);
 	int err;
 	PCRE2_SIZE off;
-	struct redactor *r = calloc(1, sizeof *r);
-	if (!r) {
-		baton_strbuf_release(&pat);
-		return baton_error(ctx, BATON_ENOMEM, "out of memory");
-	}
 	r->re = pcre2_compile((PCRE2_SPTR)pat.buf, pat.len, 0, &err, &off, NULL);
 	baton_strbuf_release(&pat);
 	if (!r->re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(err, msg, sizeof msg);
-		free(r);
 		return baton_error(ctx, BATON_ERROR, "redact: pattern does not compile at %zu: %s", (size_t)off, (char *)msg);
 	}
+	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
+	if (!r->md) {
+		pcre2_code_free(r->re);
+		r->re = NULL;
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The prefilter's tables; the expression waits for compile_re. */
+static int compile(struct baton_ctx *ctx, struct redactor **out)
+{
+	struct redactor *r = calloc(1, sizeof *r);
+	if (!r)
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
 	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
 		unsigned char a = (unsigned char)needles[i].lit[0], b = (unsigned char)needles[i].lit[1];
 		for (int ca = 0; ca < (needles[i].ci ? 2 : 1); ca++)
@@ -162,11 +174,6 @@ static int compile(struct baton_ctx *ctx, struct redactor **out)
 			assert(r->nfirst[cs[c]] < MAX_PER_BYTE);
 			r->first[cs[c]][r->nfirst[cs[c]]++] = (uint8_t)i;
 		}
-	}
-	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
-	if (!r->md) {
-		baton_redactor_free(r);
-		return baton_error(ctx, BATON_ENOMEM, "out of memory");
 	}
 	*out = r;
 	return 0;
@@ -202,7 +209,7 @@ int baton_redact(struct baton_ctx *ctx, struct strbuf *out, const char *in, size
 {
 	int rc;
 	if (!ctx->redactor) {
-		struct redactor *r;
+		struct redactor *r = NULL;
 		if ((rc = compile(ctx, &r)))
 			return rc;
 		ctx->redactor = r;
@@ -210,6 +217,8 @@ int baton_redact(struct baton_ctx *ctx, struct strbuf *out, const char *in, size
 	struct redactor *r = ctx->redactor;
 	if (!maybe_secret(r, in, len))
 		return baton_strbuf_add(out, in, len) ? baton_error(ctx, BATON_ENOMEM, "out of memory") : 0;
+	if (!r->re && (rc = compile_re(ctx, r)))
+		return rc;
 	r->scanned += len;
 	if (!r->jit && r->scanned > JIT_AFTER_BYTES) {
 		r->jit = 1;
