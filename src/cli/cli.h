@@ -34,6 +34,13 @@ int baton_cli_open_opts(struct baton_open_opts *o);
 /* Exit code for a library return code: 0, 1 (error) or 2 (usage). */
 int baton_cli_exit_code(int rc);
 
+struct baton_cli_globals;
+
+/* How every command starts: argv parsed into *out for op. Returns -1 to go on, else
+ * the exit code to return: 2 after a usage error (said on stderr), 0 after --help
+ * (printed). */
+int baton_cli_args(const struct baton_op *op, int argc, char **argv, cJSON **out, struct baton_cli_globals *g);
+
 /* Parse argv for op, run it, print the result; returns the exit code. */
 int baton_cli_run_op(const struct baton_op *op, int argc, char **argv);
 

@@ -174,20 +174,11 @@ int baton_cli_fix_main(int argc, char **argv)
 {
 	const struct baton_op *op = baton_op_find("run.fix");
 	struct baton_cli_globals g = { 0 };
-	struct strbuf err = STRBUF_INIT;
 	struct baton_ctx *ctx = NULL;
 	cJSON *args = NULL, *res = NULL;
 	int rc, code = 0;
-	if (baton_cli_parse_args(&args, &err, op, argc, argv, &g)) {
-		fprintf(stderr, "baton: %s\nusage: baton %s\n", err.buf, op->synopsis);
-		baton_strbuf_release(&err);
-		return 2;
-	}
-	baton_strbuf_release(&err);
-	if (g.help) {
-		cJSON_Delete(args);
-		return baton_cli_run_op(op, argc, argv);
-	}
+	if ((rc = baton_cli_args(op, argc, argv, &args, &g)) >= 0)
+		return rc;
 	bool act = baton_json_bool(args, "resume", false) || baton_json_bool(args, "retry", false) ||
 		   baton_json_bool(args, "new_stage", false) || baton_json_str(args, "agent");
 	if (!act && !g.json && isatty(0) && isatty(1))

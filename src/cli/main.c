@@ -132,24 +132,33 @@ static int match_words(int argc, char **argv, const struct baton_op **op, const 
 	return best;
 }
 
-int baton_cli_run_op(const struct baton_op *op, int argc, char **argv)
+int baton_cli_args(const struct baton_op *op, int argc, char **argv, cJSON **out, struct baton_cli_globals *g)
 {
-	struct baton_cli_globals g = { 0 };
 	struct strbuf err = STRBUF_INIT;
-	cJSON *args = NULL, *result = NULL;
-	struct baton_ctx *ctx = NULL;
-	int rc;
-	if (baton_cli_parse_args(&args, &err, op, argc, argv, &g)) {
+	*out = NULL;
+	if (baton_cli_parse_args(out, &err, op, argc, argv, g)) {
 		fprintf(stderr, "baton: %s (usage: baton %s)\n", err.buf, op->synopsis);
 		baton_strbuf_release(&err);
 		return 2;
 	}
 	baton_strbuf_release(&err);
-	if (g.help) {
+	if (g->help) {
 		print_op_help(stdout, op);
-		cJSON_Delete(args);
+		cJSON_Delete(*out);
+		*out = NULL;
 		return 0;
 	}
+	return -1;
+}
+
+int baton_cli_run_op(const struct baton_op *op, int argc, char **argv)
+{
+	struct baton_cli_globals g = { 0 };
+	cJSON *args = NULL, *result = NULL;
+	struct baton_ctx *ctx = NULL;
+	int rc;
+	if ((rc = baton_cli_args(op, argc, argv, &args, &g)) >= 0)
+		return rc;
 	if ((rc = baton_cli_open(&ctx))) {
 		cJSON_Delete(args);
 		return baton_cli_exit_code(rc);
