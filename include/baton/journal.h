@@ -50,11 +50,13 @@ int baton_journal_load(struct baton_ctx *ctx, cJSON **out, const cJSON *session)
  * Returns 0 or BATON_ERROR with a message that says the session itself is recorded. */
 int baton_journal_sync(struct baton_ctx *ctx, char **out_path, const cJSON *session);
 
-/* Append entry (an object with "kind", "text" and the kind's fields; consumed) to
- * session (consumed, as the caller changed it: status, compaction_count…), then save
- * the session with its new TL;DR. No git refresh: the caller decides (hooks must not
- * pay for it). With sync the repository's files are regenerated too. *out (optional):
- * {session_id, shortname, status, entry, tldr, compaction_count, path} (caller's). */
-int baton_journal_record(struct baton_ctx *ctx, cJSON *session, cJSON *entry, bool sync, cJSON **out);
+/* A checkpoint entry (note as given; with pre_compact the compaction count goes up
+ * by one) on session (consumed), which a paused or handed-off session leaves active,
+ * saved with its new TL;DR in the same append. No git refresh: the caller decides
+ * (hooks must not pay for it). With sync the repository's files are regenerated.
+ * *out (optional): {session_id, shortname, status, entry, tldr, compaction_count,
+ * path}; *out_session (optional): the session as saved. Both caller's. */
+int baton_journal_checkpoint(struct baton_ctx *ctx, cJSON *session, const char *note, bool pre_compact, bool sync,
+			     cJSON **out, cJSON **out_session);
 
 #endif

@@ -452,11 +452,20 @@ static int clean_text(struct baton_ctx *ctx, char **out, const char *text, const
 	return *out ? 0 : BATON_ERROR;
 }
 
+/* Paused (or handed-off) work that gets a new entry is being worked on again. */
+static void reactivate(cJSON *s)
+{
+	const char *st = baton_json_str(s, "status");
+	if (st && (!strcmp(st, "paused") || !strcmp(st, "handoff_ready")))
+		baton_json_set(s, "status", cJSON_CreateString("active"));
+}
+
 /* Append entry (consumed) for session s and the session itself (consumed) with its
  * new TL;DR, in one write, then regenerate the files. *out: the common result
  * {session_id, shortname, status, entry, tldr, compaction_count, path};
  * *out_journal (optional): the journal folded with the new entry. */
-static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out, cJSON **out_journal, bool sync)
+static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out, cJSON **out_journal,
+		      cJSON **out_session, bool sync)
 {
 	cJSON *entries = NULL, *journal = NULL, *saved = NULL, *written = NULL;
 	char *path = NULL;
@@ -507,7 +516,10 @@ static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out
 	baton_json_add_str(o, "tldr", baton_json_str(saved, "tldr"));
 	baton_json_add_int(o, "compaction_count", baton_json_int(saved, "compaction_count", 0));
 	baton_json_add_str(o, "path", path);
-	*out = o;
+	if (out)
+		*out = o;
+	else
+		cJSON_Delete(o);
 	if (out_journal) {
 		/* folded again with the entry as written (its real id and time) */
 		cJSON_ReplaceItemInArray(entries, cJSON_GetArraySize(entries) - 1,
@@ -515,13 +527,19 @@ static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out
 						   baton_json_obj(e0, "entry")));
 		cJSON_Delete(journal);
 		if (!(journal = baton_journal_fold(saved, entries))) {
-			cJSON_Delete(*out);
-			*out = NULL;
+			if (out) {
+				cJSON_Delete(*out);
+				*out = NULL;
+			}
 			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 			goto out;
 		}
 		*out_journal = journal;
 		journal = NULL;
+	}
+	if (out_session) {
+		*out_session = saved;
+		saved = NULL;
 	}
 out:
 	cJSON_Delete(s);
@@ -536,27 +554,9 @@ out:
 
 static int record(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out, cJSON **out_journal)
 {
-	return record_opt(ctx, s, entry, out, out_journal, true);
+	return record_opt(ctx, s, entry, out, out_journal, NULL, true);
 }
 
-int baton_journal_record(struct baton_ctx *ctx, cJSON *session, cJSON *entry, bool sync, cJSON **out)
-{
-	cJSON *res = NULL;
-	int rc = record_opt(ctx, session, entry, &res, NULL, sync);
-	if (out)
-		*out = res;
-	else
-		cJSON_Delete(res);
-	return rc;
-}
-
-/* Paused (or handed-off) work that gets a new entry is being worked on again. */
-static void reactivate(cJSON *s)
-{
-	const char *st = baton_json_str(s, "status");
-	if (st && (!strcmp(st, "paused") || !strcmp(st, "handoff_ready")))
-		baton_json_set(s, "status", cJSON_CreateString("active"));
-}
 
 /* ---- log ------------------------------------------------------------------------ */
 
@@ -721,6 +721,20 @@ static int optional_text(struct baton_ctx *ctx, char **out, const cJSON *args, c
 	return clean_text(ctx, out, v, verb, what);
 }
 
+int baton_journal_checkpoint(struct baton_ctx *ctx, cJSON *session, const char *note, bool pre_compact, bool sync,
+			     cJSON **out, cJSON **out_session)
+{
+	int64_t cc = baton_json_int(session, "compaction_count", 0) + (pre_compact ? 1 : 0);
+	baton_json_set(session, "compaction_count", cJSON_CreateNumber((double)cc));
+	reactivate(session);
+	cJSON *e = cJSON_CreateObject();
+	baton_json_add_str(e, "kind", "checkpoint");
+	baton_json_add_str(e, "text", note);
+	baton_json_add_bool(e, "pre_compact", pre_compact);
+	baton_json_add_int(e, "compaction", cc);
+	return record_opt(ctx, session, e, out, NULL, out_session, sync);
+}
+
 static int op_checkpoint(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 {
 	cJSON *s = NULL;
@@ -732,15 +746,7 @@ static int op_checkpoint(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	if ((rc = resolve(ctx, &s, baton_json_str(args, "session"), "checkpoint", 0)) ||
 	    (rc = check_open(ctx, s, "checkpoint")) || (rc = baton_session_refresh(ctx, s)))
 		goto out;
-	int64_t cc = baton_json_int(s, "compaction_count", 0) + (pre ? 1 : 0);
-	baton_json_set(s, "compaction_count", cJSON_CreateNumber((double)cc));
-	reactivate(s);
-	cJSON *e = cJSON_CreateObject();
-	baton_json_add_str(e, "kind", "checkpoint");
-	baton_json_add_str(e, "text", note);
-	baton_json_add_bool(e, "pre_compact", pre);
-	baton_json_add_int(e, "compaction", cc);
-	rc = record(ctx, s, e, out, NULL);
+	rc = baton_journal_checkpoint(ctx, s, note, pre, true, out, NULL);
 	s = NULL;
 out:
 	cJSON_Delete(s);

@@ -521,16 +521,15 @@ static char *agent_output(const struct baton_hook *h, const char *text)
 /* ---- the fast path: a marker per conversation ------------------------------------------- */
 
 /* $BATON_HOME/hooks/seen/AGENT-ID, or NULL when the id is not a safe file name */
-static char *marker_path(struct baton_ctx *ctx, const struct baton_hook *h)
+static char *marker_path(struct baton_ctx *ctx, const char *agent, const char *id)
 {
-	const char *id = h->agent_session_id;
 	if (!id || !*id || strlen(id) > 128 || id[0] == '.')
 		return NULL;
 	for (const char *p = id; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
 			return NULL;
 	struct strbuf sb = STRBUF_INIT;
-	baton_strbuf_addf(&sb, "%s/hooks/seen/%s-%s", baton_home(ctx), h->agent, id);
+	baton_strbuf_addf(&sb, "%s/hooks/seen/%s-%s", baton_home(ctx), agent, id);
 	return baton_strbuf_detach(&sb);
 }
 
@@ -539,7 +538,7 @@ bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h,
 	if (h->action != BATON_HOOK_PROMPT || (forced && *forced) || (h->run_id && *h->run_id) ||
 	    baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL)))
 		return false;
-	char *p = marker_path(ctx, h);
+	char *p = marker_path(ctx, h->agent, h->agent_session_id);
 	int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
 	free(p);
 	if (fd < 0)
@@ -562,7 +561,7 @@ bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h,
  * marker that cannot be written only costs the next prompt the slow path. */
 static void mark(struct baton_ctx *ctx, const struct baton_hook *h, const char *epoch, const cJSON *s)
 {
-	char *p = marker_path(ctx, h);
+	char *p = marker_path(ctx, h->agent, h->agent_session_id);
 	if (!p)
 		return;
 	const char *objective = baton_json_str(s, "objective");
@@ -754,30 +753,18 @@ out:
 
 static int act_compact(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
 {
-	cJSON *s = NULL, *res = NULL;
+	cJSON *s = NULL;
 	char *text = NULL;
 	int rc = find_session(ctx, h, forced, true, &s);
 	if (rc)
 		goto out;
 	if (!is_closed(baton_json_str(s, "status"))) {
-		int64_t cc = baton_json_int(s, "compaction_count", 0) + 1;
-		baton_json_set(s, "compaction_count", cJSON_CreateNumber((double)cc));
-		const char *st = baton_json_str(s, "status");
-		if (st && (!strcmp(st, "paused") || !strcmp(st, "handoff_ready")))
-			baton_json_set(s, "status", cJSON_CreateString("active"));
-		cJSON *e = cJSON_CreateObject();
-		baton_json_add_str(e, "kind", "checkpoint");
 		char note[96];
 		snprintf(note, sizeof note, "%s compaction (%s)", h->agent, h->trigger ? h->trigger : "auto");
-		baton_json_add_str(e, "text", note);
-		baton_json_add_bool(e, "pre_compact", true);
-		baton_json_add_int(e, "compaction", cc);
 		/* the journal's files follow in the detached job: rendering them all is not
 		 * for the hot path */
-		rc = baton_journal_record(ctx, s, e, false, &res);
 		cJSON *saved = NULL;
-		if (!rc)
-			rc = baton_session_get(ctx, &saved, baton_json_str(res, "session_id"));
+		rc = baton_journal_checkpoint(ctx, s, note, true, false, NULL, &saved);
 		s = saved;
 		if (rc)
 			goto out;
@@ -792,7 +779,6 @@ out:
 	if (rc)
 		baton_hook_output_release(out);
 	free(text);
-	cJSON_Delete(res);
 	cJSON_Delete(s);
 	return rc;
 }
@@ -981,8 +967,7 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
 	prune_markers(ctx);
 	if (baton_json_bool(job, "end", false) && sid) {
 		/* an ended conversation that comes back must be recorded live again */
-		struct baton_hook eh = { .agent = agent, .agent_session_id = sid };
-		char *mp = marker_path(ctx, &eh);
+		char *mp = marker_path(ctx, agent, sid);
 		if (mp)
 			unlink(mp);
 		free(mp);
