@@ -184,3 +184,41 @@ int baton_is_dir(const char *path)
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+mode_t baton_file_mode(const char *path, mode_t def)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (st.st_mode & 07777) : def;
+}
+
+int baton_settings_replace(struct baton_ctx *ctx, const char *path, const char *old, size_t old_len, int existed,
+			   const char *data, size_t len, mode_t new_mode, char **backup)
+{
+	struct strbuf bak = STRBUF_INIT;
+	char *dir = strdup(path);
+	mode_t mode = baton_file_mode(path, new_mode);
+	int rc = 0;
+	if (!dir || baton_strbuf_addf(&bak, "%s.baton-bak", path)) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto out;
+	}
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if ((rc = baton_mkdir_p(ctx, dir, 0700)))
+			goto out;
+	}
+	if (existed) {
+		if ((rc = baton_write_atomic(ctx, bak.buf, old, old_len, mode, 1)))
+			goto out;
+		if (backup)
+			*backup = baton_strbuf_detach(&bak);
+	} else {
+		unlink(bak.buf);
+	}
+	rc = baton_write_atomic(ctx, path, data, len, mode, 1);
+out:
+	baton_strbuf_release(&bak);
+	free(dir);
+	return rc;
+}

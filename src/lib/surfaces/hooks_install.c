@@ -206,11 +206,6 @@ static int read_config(struct baton_ctx *ctx, struct strbuf *sb, const char *pat
 	return rc == BATON_ENOTFOUND ? 0 : rc;
 }
 
-static mode_t file_mode(const char *path, mode_t def)
-{
-	struct stat st;
-	return stat(path, &st) == 0 ? (st.st_mode & 07777) : def;
-}
 
 static int parse_config(struct baton_ctx *ctx, cJSON **out, const struct target *t, const struct strbuf *sb)
 {
@@ -248,33 +243,7 @@ static int parse_config(struct baton_ctx *ctx, cJSON **out, const struct target 
 static int write_config(struct baton_ctx *ctx, const struct target *t, const struct strbuf *old, int existed,
 			const struct strbuf *text, char **backup)
 {
-	struct strbuf bak = STRBUF_INIT;
-	char *dir = strdup(t->path);
-	mode_t mode = file_mode(t->path, 0600);
-	int rc = 0;
-	if (!dir || baton_strbuf_addf(&bak, "%s.baton-bak", t->path)) {
-		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
-		goto out;
-	}
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if ((rc = baton_mkdir_p(ctx, dir, 0700)))
-			goto out;
-	}
-	if (existed) {
-		if ((rc = baton_write_atomic(ctx, bak.buf, old->buf, old->len, mode, 1)))
-			goto out;
-		if (backup)
-			*backup = baton_strbuf_detach(&bak);
-	} else {
-		unlink(bak.buf); /* a stale backup would claim the file existed before */
-	}
-	rc = baton_write_atomic(ctx, t->path, text->buf, text->len, mode, 1);
-out:
-	baton_strbuf_release(&bak);
-	free(dir);
-	return rc;
+	return baton_settings_replace(ctx, t->path, old->buf, old->len, existed, text->buf, text->len, 0600, backup);
 }
 
 /* ---- our handlers ------------------------------------------------------------------------- */
@@ -541,7 +510,7 @@ static int do_uninstall(struct baton_ctx *ctx, const struct target *t, cJSON *r)
 		restored = clean && cJSON_Compare(cmp, broot, 1);
 		cJSON_Delete(cmp);
 		if (restored) {
-			if ((rc = baton_write_atomic(ctx, t->path, bak.buf, bak.len, file_mode(t->path, 0600), 1)))
+			if ((rc = baton_write_atomic(ctx, t->path, bak.buf, bak.len, baton_file_mode(t->path, 0600), 1)))
 				goto out;
 			unlink(bpath.buf);
 			goto out;

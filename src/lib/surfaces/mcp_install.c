@@ -135,43 +135,13 @@ static int read_config(struct baton_ctx *ctx, struct strbuf *sb, const char *pat
 	return rc == BATON_ENOTFOUND ? 0 : rc;
 }
 
-static mode_t file_mode(const char *path, mode_t def)
-{
-	struct stat st;
-	return stat(path, &st) == 0 ? (st.st_mode & 07777) : def;
-}
 
 /* Replace the config atomically, keeping its previous bytes in FILE.baton-bak. */
 static int write_config(struct baton_ctx *ctx, const struct target *t, const struct strbuf *old, int existed,
 			const char *data, size_t len, char **backup)
 {
-	mode_t mode = file_mode(t->path, strcmp(t->scope, "user") ? 0644 : 0600);
-	char *bak = backup_path(t);
-	char *dir = strdup(t->path);
-	int rc = 0;
-	if (!bak || !dir) {
-		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
-		goto out;
-	}
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if ((rc = baton_mkdir_p(ctx, dir, 0700)))
-			goto out;
-	}
-	if (existed) {
-		if ((rc = baton_write_atomic(ctx, bak, old->buf, old->len, mode, 1)))
-			goto out;
-		*backup = bak;
-		bak = NULL;
-	} else {
-		unlink(bak); /* a stale backup would claim the file existed before */
-	}
-	rc = baton_write_atomic(ctx, t->path, data, len, mode, 1);
-out:
-	free(bak);
-	free(dir);
-	return rc;
+	return baton_settings_replace(ctx, t->path, old->buf, old->len, existed, data, len,
+				      strcmp(t->scope, "user") ? 0644 : 0600, backup);
 }
 
 /* ---- JSON configs ----------------------------------------------------------------- */
@@ -342,7 +312,7 @@ static int json_uninstall(struct baton_ctx *ctx, const struct target *t, cJSON *
 		goto out;
 	}
 	if (restored) {
-		mode_t mode = file_mode(t->path, 0600);
+		mode_t mode = baton_file_mode(t->path, 0600);
 		if ((rc = baton_write_atomic(ctx, t->path, bak.buf, bak.len, mode, 1)))
 			goto out;
 		unlink(bpath);
@@ -709,7 +679,7 @@ static int toml_uninstall(struct baton_ctx *ctx, const struct target *t, cJSON *
 		goto out;
 	if (bexists && trimmed_equal(&text, &bak)) {
 		restored = 1;
-		if (!(rc = baton_write_atomic(ctx, t->path, bak.buf, bak.len, file_mode(t->path, 0600), 1)))
+		if (!(rc = baton_write_atomic(ctx, t->path, bak.buf, bak.len, baton_file_mode(t->path, 0600), 1)))
 			unlink(bpath);
 		goto out;
 	}
