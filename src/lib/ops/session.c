@@ -454,12 +454,19 @@ int baton_session_latest(struct baton_ctx *ctx, cJSON **out, const char *dir, co
 	int rc = baton_git_root(ctx, &root, dir);
 	if (rc)
 		return rc;
-	/* by repository, else by directory: each on its own index */
-	sqlite3_stmt *st = baton_index_stmt(ctx, root
-		? "SELECT json FROM sessions WHERE repo_root = ?1 AND (?2 IS NULL OR status = ?2) AND +deleted = 0"
-		  " ORDER BY updated_at DESC, id DESC LIMIT 1"
-		: "SELECT json FROM sessions WHERE cwd = ?1 AND (?2 IS NULL OR status = ?2) AND +deleted = 0"
-		  " ORDER BY updated_at DESC, id DESC LIMIT 1");
+	/* by repository, else by directory, with the status when one is asked for: each
+	 * form walks its index (repo_root|cwd, status, updated_at) from the newest */
+	static const char *const sql[2][2] = {
+		{ "SELECT json FROM sessions WHERE cwd = ?1 AND +deleted = 0 AND ?2 IS NULL"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1",
+		  "SELECT json FROM sessions WHERE cwd = ?1 AND status = ?2 AND +deleted = 0"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1" },
+		{ "SELECT json FROM sessions WHERE repo_root = ?1 AND +deleted = 0 AND ?2 IS NULL"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1",
+		  "SELECT json FROM sessions WHERE repo_root = ?1 AND status = ?2 AND +deleted = 0"
+		  " ORDER BY updated_at DESC, id DESC LIMIT 1" },
+	};
+	sqlite3_stmt *st = baton_index_stmt(ctx, sql[root != NULL][status != NULL]);
 	if (!st) {
 		free(root);
 		return BATON_ERROR;
