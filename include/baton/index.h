@@ -43,7 +43,8 @@ int baton_index_apply_log(struct baton_ctx *ctx, const char *name);
 int baton_index_apply(struct baton_ctx *ctx, const cJSON *event);
 
 struct baton_rebuild_stats {
-	int64_t events;     /* events applied */
+	int64_t events;     /* events replayed (applied, or superseded) */
+	int64_t superseded; /* snapshots skipped: a newer one of the same row followed */
 	int64_t bad_lines;  /* lines that did not parse, skipped */
 	int64_t logs;       /* log files read */
 	int64_t ms;         /* wall time */

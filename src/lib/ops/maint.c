@@ -24,6 +24,7 @@ static int op_rebuild(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		return rc;
 	*out = cJSON_CreateObject();
 	baton_json_add_int(*out, "events", st.events);
+	baton_json_add_int(*out, "superseded", st.superseded);
 	baton_json_add_int(*out, "bad_lines", st.bad_lines);
 	baton_json_add_int(*out, "logs", st.logs);
 	baton_json_add_int(*out, "ms", st.ms);

@@ -593,4 +593,6 @@ const struct baton_index_module baton_session_index = {
 	.tables = session_tables,
 	.handlers = session_handlers,
 	.replay = NULL,
+	.snapshot_type = "session_saved", /* apply_saved: upsert WHERE newer event id */
+	.snapshot_object = "session",
 };

@@ -17,6 +17,7 @@
 #include "baton/ulid.h"
 #include "core/ctx.h"
 #include "store/modules.h"
+#include "store/snapshots.h"
 
 #define LOG_MAX_LINE (64 * 1024 * 1024)
 
@@ -480,7 +481,22 @@ struct merge_src {
 	const char *id;
 	char *last;
 	int64_t bad;
+	int64_t superseded;
+	const struct baton_snapshots *snaps; /* skip what these supersede; may be NULL */
 };
+
+/* *last = max(*last, id[0..n)); -1 out of memory */
+static int last_max(char **last, const char *id, size_t n)
+{
+	if (*last && strncmp(id, *last, n) <= 0 && (strncmp(id, *last, n) < 0 || !(*last)[n]))
+		return 0;
+	char *dup = strndup(id, n);
+	if (!dup)
+		return -1;
+	free(*last);
+	*last = dup;
+	return 0;
+}
 
 static void merge_advance(struct merge_src *s)
 {
@@ -490,6 +506,12 @@ static void merge_advance(struct merge_src *s)
 	s->ev = NULL;
 	s->id = NULL;
 	while (baton_lines_next(&s->lr, &line, &len, NULL) == 1) {
+		const char *sid;
+		size_t sid_len;
+		if (baton_snapshots_superseded(s->snaps, line, len, &sid, &sid_len) && !last_max(&s->last, sid, sid_len)) {
+			s->superseded++;
+			continue;
+		}
 		cJSON *ev = cJSON_ParseWithLength(line, len);
 		const char *id = baton_json_str(ev, "id");
 		if (ev && id && baton_json_str(ev, "type")) {
@@ -502,21 +524,59 @@ static void merge_advance(struct merge_src *s)
 	}
 }
 
-/* Replay every log from offset 0, merged in id order, into ctx->db (in a transaction). */
-static int replay_all(struct baton_ctx *ctx, struct baton_rebuild_stats *stats)
+/* First pass for the replay: the newest snapshot of each row, from every log, into
+ * *out (NULL: skip nothing, when no module has snapshots or the table ran out of
+ * memory; the replay is then slower, never different). The readers are rewound. */
+static int note_snapshots(struct baton_ctx *ctx, struct merge_src *src, size_t n, struct baton_snapshots **out)
+{
+	struct baton_snapshots *m = baton_snapshots_new();
+	char *line;
+	size_t len;
+	*out = NULL;
+	for (size_t i = 0; m && i < n; i++) {
+		int r;
+		while ((r = baton_lines_next(&src[i].lr, &line, &len, NULL)) == 1 && m)
+			if (baton_snapshots_note(m, line, len)) {
+				baton_snapshots_free(m);
+				m = NULL;
+			}
+		if (r < 0) {
+			baton_snapshots_free(m);
+			return baton_error(ctx, BATON_ERROR, "cannot read log: %s", strerror(errno));
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (baton_lines_offset(&src[i].lr) == 0 && src[i].lr.start == src[i].lr.end)
+			continue; /* never read */
+		baton_lines_release(&src[i].lr);
+		if (baton_lines_init(&src[i].lr, src[i].fd, 0, LOG_MAX_LINE)) {
+			baton_snapshots_free(m);
+			return baton_error(ctx, BATON_ENOMEM, "out of memory");
+		}
+	}
+	*out = m;
+	return 0;
+}
+
+/* Replay every log from offset 0, merged in id order, into ctx->db (in a transaction);
+ * with compact, skipping superseded snapshots (verify replays everything, so it checks
+ * the rebuild's shortcut too). */
+static int replay_all(struct baton_ctx *ctx, struct baton_rebuild_stats *stats, int compact)
 {
 	char **names;
 	size_t n;
 	int rc = list_logs(ctx, &names, &n);
 	if (rc)
 		return rc;
+	struct baton_snapshots *snaps = NULL;
 	struct merge_src *src = calloc(n ? n : 1, sizeof *src);
 	if (!src) {
 		free_names(names, n);
 		return baton_error(ctx, BATON_ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		src[i].fd = -1;
+	for (size_t i = 0; i < n; i++) {
 		char *path = baton_path_join(ctx->log_dir, names[i]);
 		src[i].fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 		if (src[i].fd < 0 || baton_lines_init(&src[i].lr, src[i].fd, 0, LOG_MAX_LINE)) {
@@ -525,6 +585,11 @@ static int replay_all(struct baton_ctx *ctx, struct baton_rebuild_stats *stats)
 			goto out;
 		}
 		free(path);
+	}
+	if (compact && (rc = note_snapshots(ctx, src, n, &snaps)))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		src[i].snaps = snaps;
 		merge_advance(&src[i]);
 	}
 	for (;;) {
@@ -546,8 +611,11 @@ static int replay_all(struct baton_ctx *ctx, struct baton_rebuild_stats *stats)
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		src[i].bad += (int64_t)src[i].lr.skipped_long;
-		if (stats)
+		if (stats) {
 			stats->bad_lines += src[i].bad;
+			stats->superseded += src[i].superseded;
+			stats->events += src[i].superseded;
+		}
 		rc = log_state_set(ctx, names[i], baton_lines_offset(&src[i].lr), src[i].last, src[i].bad);
 	}
 	if (stats)
@@ -565,6 +633,7 @@ out:
 	}
 	free(src);
 	free_names(names, n);
+	baton_snapshots_free(snaps);
 	return rc;
 }
 
@@ -638,7 +707,7 @@ static int rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats, int
 					   " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")) ||
 	    (rc = create_schema(ctx)) || (rc = baton_index_exec(ctx, "BEGIN")))
 		goto out;
-	if ((rc = replay_all(ctx, stats)) || (rc = create_indexes(ctx))) {
+	if ((rc = replay_all(ctx, stats, 1)) || (rc = create_indexes(ctx))) {
 		baton_index_rollback(ctx);
 		goto out;
 	}
@@ -724,7 +793,7 @@ int baton_index_verify(struct baton_ctx *ctx, cJSON **out)
 	if (!rc)
 		rc = create_schema(ctx);
 	if (!rc && !(rc = baton_index_exec(ctx, "BEGIN"))) {
-		rc = replay_all(ctx, NULL);
+		rc = replay_all(ctx, NULL, 0);
 		if (rc)
 			baton_index_rollback(ctx);
 		else

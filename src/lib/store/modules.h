@@ -23,6 +23,10 @@ struct baton_index_module {
 	const struct baton_event_handler *handlers; /* terminated by { NULL } */
 	/* Extra rebuild source (after the logs), inside the rebuild's transaction; or NULL. */
 	int (*replay)(struct baton_ctx *ctx);
+	/* An event type whose object member snapshot_object replaces its row whole, keyed by
+	 * the object's "id", last write wins by event id (store/snapshots.h): a rebuild
+	 * applies only the newest of each id. NULL when the module has none. */
+	const char *snapshot_type, *snapshot_object;
 };
 
 /* Every module, NULL-terminated. */
