@@ -36,6 +36,11 @@ else
 PKG_LIBS := $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) -ldl -lpthread
 endif
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# The binary is a fixed-position executable: starting a PIE relocates the statically
+# linked SQLite's and PCRE2's tables and copies the pages they sit on, 0.26 ms of a
+# hook's ~3 ms (bench: `baton --version` against the floor). Shared libraries, stack
+# and heap stay randomised; baton only reads its own store and the agents' files.
+BIN_LDFLAGS ?= -no-pie
 
 WARN := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wvla -fno-common -Wno-unused-parameter
@@ -92,7 +97,7 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 $(O)/t/%: t/unit/%.c $(LIB) $(TLIB_OBJ)
 	@mkdir -p $(dir $@)
