@@ -23,6 +23,12 @@ int baton_index_open(struct baton_ctx *ctx);
  * truncated first when no other process is reading: see close_db in index.c. */
 void baton_index_close(struct baton_ctx *ctx);
 
+/* Checkpoint the WAL into the index and truncate it now, whatever its size, unless
+ * another process is reading. Every process that opens the index reads the whole WAL
+ * first (up to 1 MiB: about a third of a hook's instructions), so work done off
+ * anyone's clock (a hook's detached job) leaves it empty for the next one. */
+void baton_index_checkpoint(struct baton_ctx *ctx);
+
 /* The epoch: a value in $BATON_HOME/epoch that changes whenever a session closes or
  * is deleted, or a conversation moves to another session (index appliers call
  * baton_index_note_epoch; the next commit writes a new value, and so does a

@@ -19,6 +19,7 @@
 #include "baton/baton.h"
 #include "baton/clock.h"
 #include "baton/hook.h"
+#include "baton/index.h"
 #include "baton/strbuf.h"
 #include "cli/cli.h"
 #include "cli/hook.h"
@@ -143,6 +144,8 @@ static void run_job(const cJSON *job, const char *agent, const char *event)
 	} else if (baton_hook_finish(ctx, job)) {
 		hook_log(agent, event, "deferred: %s", baton_errmsg(ctx));
 	}
+	if (ctx)
+		baton_index_checkpoint(ctx); /* the agent's next hook opens an empty WAL */
 	baton_ctx_close(ctx);
 }
 

@@ -254,22 +254,35 @@ static int open_db(struct baton_ctx *ctx, const char *path, int flags)
  * closer does). */
 #define WAL_TRUNCATE_BYTES (1024 * 1024)
 
+/* Checkpoint and truncate the WAL when it holds more than min_bytes, unless another
+ * process is reading (busy: left for the next closer). */
+static void wal_truncate(struct baton_ctx *ctx, off_t min_bytes)
+{
+	const char *db = sqlite3_db_filename(ctx->db, "main");
+	struct stat st;
+	if (!db || !*db || sqlite3_db_readonly(ctx->db, "main"))
+		return;
+	struct strbuf wal = STRBUF_INIT;
+	if (!baton_strbuf_addf(&wal, "%s-wal", db) && !stat(wal.buf, &st) && st.st_size > min_bytes) {
+		sqlite3_busy_timeout(ctx->db, 0);
+		sqlite3_wal_checkpoint_v2(ctx->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_busy_timeout(ctx->db, ctx->lock_timeout_ms);
+	}
+	baton_strbuf_release(&wal);
+}
+
 static void close_db(struct baton_ctx *ctx)
 {
 	stmt_cache_clear(ctx);
-	const char *db = sqlite3_db_filename(ctx->db, "main");
-	struct stat st;
-	if (db && *db && !sqlite3_db_readonly(ctx->db, "main")) {
-		struct strbuf wal = STRBUF_INIT;
-		baton_strbuf_addf(&wal, "%s-wal", db);
-		if (!stat(wal.buf, &st) && st.st_size > WAL_TRUNCATE_BYTES) {
-			sqlite3_busy_timeout(ctx->db, 0);
-			sqlite3_wal_checkpoint_v2(ctx->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		}
-		baton_strbuf_release(&wal);
-	}
+	wal_truncate(ctx, WAL_TRUNCATE_BYTES);
 	sqlite3_close(ctx->db);
 	ctx->db = NULL;
+}
+
+void baton_index_checkpoint(struct baton_ctx *ctx)
+{
+	if (ctx->db)
+		wal_truncate(ctx, 0);
 }
 
 /* log_state row for file name: offset and last id (malloc'd into *last). */
