@@ -41,6 +41,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 # hook's ~3 ms (bench: `baton --version` against the floor). Shared libraries, stack
 # and heap stay randomised; baton only reads its own store and the agents' files.
 BIN_LDFLAGS ?= -no-pie
+BIN_LDFLAGS += -Wl,--dynamic-list=src/lib/git/interpose.list
 
 WARN := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wvla -fno-common -Wno-unused-parameter

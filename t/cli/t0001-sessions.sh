@@ -13,6 +13,13 @@ like "$a_id" '^[0-9A-HJKMNP-TV-Z]{26}$' "save answers a ULID"
 is "$(jqr "$out" .session.repo_root)" "$TMP/alpha" "repo root detected"
 is "$(jqr "$out" .session.git.branch)" "main" "branch recorded"
 is "$(jqr "$out" .session.git.dirty)" "true" "dirty tree recorded"
+is "$(jqr "$out" .session.git.head_sha)" "$(git -C "$TMP/alpha" rev-parse HEAD)" "head commit recorded"
+# libgit2's init skips the CA bundle and libssh2 through these exported names
+# (src/lib/git/git.c): the snapshot above must not suffer from it
+if command -v nm >/dev/null 2>&1; then
+	is "$(nm -D "$BATON" | grep -cE ' T (mbedtls_x509_crt_parse_file|mbedtls_x509_crt_parse_path|libssh2_init)$')" 3 \
+		"the binary exports the names libgit2's init binds to"
+fi
 is "$(jqr "$out" '.session.recent_changes.files | join(",")')" "README" "recent changes from git status"
 is "$(jqr "$out" '.session.working_set | join(",")')" "T1,T2" "tasks become the working set"
 is "$(jqr "$out" .session.checkpoint.path)" "$TMP/alpha/.sessions/checkpoints/one.md" "newest checkpoint file found"

@@ -37,6 +37,52 @@ struct git_state {
 
 #define G(ctx, f) (((struct git_state *)(ctx)->git)->f)
 
+/* Debian's libgit2 initialises transports baton never uses: with mbedTLS it parses
+ * every certificate of the system CA bundle (220 KB: 7-9 ms, most of a save's time in a
+ * repository), and it initialises libssh2, which initialises OpenSSL (~1 ms). The
+ * binary exports these names (Makefile: --dynamic-list src/lib/git/interpose.list),
+ * and a library loaded later binds to the executable's symbols first. While libgit2
+ * initialises they do nothing (libgit2 tolerates an empty CA chain, and libssh2
+ * initialises itself when a session is first made); at any other time they forward
+ * to the real functions, so HTTPS or SSH, were they ever used, would work as before. */
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int mbedtls_x509_crt_parse_path(void *chain, const char *path);
+int libssh2_init(int flags);
+static void *git_dl; /* the loaded libgit2: its dependencies hold the real functions */
+static int git_initialising;
+
+static void *real_fn(const char *name)
+{
+	return git_dl ? dlsym(git_dl, name) : NULL;
+}
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	int (*real)(void *, const char *);
+	if (git_initialising)
+		return 0;
+	*(void **)&real = real_fn("mbedtls_x509_crt_parse_file");
+	return real ? real(chain, path) : -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+}
+
+int mbedtls_x509_crt_parse_path(void *chain, const char *path)
+{
+	int (*real)(void *, const char *);
+	if (git_initialising)
+		return 0;
+	*(void **)&real = real_fn("mbedtls_x509_crt_parse_path");
+	return real ? real(chain, path) : -0x2900;
+}
+
+int libssh2_init(int flags)
+{
+	int (*real)(int);
+	if (git_initialising)
+		return 0;
+	*(void **)&real = real_fn("libssh2_init");
+	return real ? real(flags) : -1;
+}
+
 static int git_init(struct baton_ctx *ctx)
 {
 	if (ctx->git)
@@ -60,7 +106,11 @@ static int git_init(struct baton_ctx *ctx)
 	}
 	GIT_API(X)
 #undef X
-	if (g->git_libgit2_init() < 0) {
+	git_dl = g->dl;
+	git_initialising = 1;
+	int init = g->git_libgit2_init();
+	git_initialising = 0;
+	if (init < 0) {
 		dlclose(g->dl);
 		free(g);
 		return baton_error(ctx, BATON_EGIT, "git: cannot initialise libgit2");
