@@ -714,6 +714,7 @@ static void *count_worker_run(void *ud)
 			break;
 		}
 	}
+	baton_json_scratch_release();
 	return NULL;
 }
 

@@ -173,12 +173,12 @@ static void settle_sid(struct baton_reader *r, const char *line_sid)
 
 static int parse_line(struct baton_reader *r, const char *line, size_t len)
 {
-	cJSON *rec = cJSON_ParseWithLength(line, len);
+	cJSON *rec = baton_json_parse_scratch(line, len);
 	int rc = 0;
 	r->lines++;
 	if (!cJSON_IsObject(rec)) {
 		r->bad_lines++;
-		cJSON_Delete(rec);
+		baton_json_scratch_delete(rec);
 		return 0;
 	}
 	const char *type = baton_json_str(rec, "type");
@@ -254,7 +254,7 @@ static int parse_line(struct baton_reader *r, const char *line, size_t len)
 		rc = usage_of(r, msg, baton_json_str(rec, "requestId"));
 	}
 out:
-	cJSON_Delete(rec);
+	baton_json_scratch_delete(rec);
 	return rc;
 }
 
