@@ -20,6 +20,14 @@ bool baton_json_bool(const cJSON *obj, const char *key, bool def);
 cJSON *baton_json_obj(const cJSON *obj, const char *key);
 cJSON *baton_json_arr(const cJSON *obj, const char *key);
 
+/* One pass over obj's members: out[i] = the first member named keys[i], or NULL. A
+ * reader wanting a dozen fields of a record pays one walk, not one per field. */
+void baton_json_pick(const cJSON *obj, const char *const *keys, size_t n, const cJSON **out);
+/* The typed views of baton_json_str / _bool / _obj, for a member already found. */
+const char *baton_json_as_str(const cJSON *it);
+bool baton_json_as_bool(const cJSON *it, bool def);
+cJSON *baton_json_as_obj(const cJSON *it);
+
 /* Add key: string s, or null when s is NULL. Return the new item or NULL (no memory). */
 cJSON *baton_json_add_str(cJSON *obj, const char *key, const char *s);
 cJSON *baton_json_add_int(cJSON *obj, const char *key, int64_t v);

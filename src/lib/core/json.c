@@ -145,6 +145,43 @@ cJSON *baton_json_arr(const cJSON *obj, const char *key)
 	return cJSON_IsArray(it) ? it : NULL;
 }
 
+void baton_json_pick(const cJSON *obj, const char *const *keys, size_t n, const cJSON **out)
+{
+	size_t left = n;
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	for (const cJSON *it = obj ? obj->child : NULL; it && left; it = it->next) {
+		const char *s = it->string;
+		if (!s)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (!out[i] && keys[i][0] == s[0] && !strcmp(keys[i], s)) {
+				out[i] = it;
+				left--;
+				break;
+			}
+	}
+}
+
+const char *baton_json_as_str(const cJSON *it)
+{
+	return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+bool baton_json_as_bool(const cJSON *it, bool def)
+{
+	if (cJSON_IsBool(it))
+		return cJSON_IsTrue(it);
+	if (cJSON_IsNumber(it))
+		return it->valuedouble != 0;
+	return def;
+}
+
+cJSON *baton_json_as_obj(const cJSON *it)
+{
+	return cJSON_IsObject(it) ? (cJSON *)it : NULL;
+}
+
 cJSON *baton_json_add_str(cJSON *obj, const char *key, const char *s)
 {
 	return s ? cJSON_AddStringToObject(obj, key, s) : cJSON_AddNullToObject(obj, key);
