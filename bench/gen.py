@@ -6,7 +6,11 @@ of a few thousand (like prose and code talk), so a query's selectivity is realis
 a few words are in most messages, most words in few. QUERIES_FILE gets search
 queries drawn over that range: frequent, middling and rare words, prefixes, phrases,
 AND/OR, as people and agents type them."""
-import itertools, json, os, random, sys, uuid
+import functools, itertools, json, os, random, sys, uuid
+
+# compact, as the agents write it: ccusage's line filter looks for '"type":"assistant"' and
+# skipped every line of a corpus printed with json.dumps' default ', ' and ': '
+dumps = functools.partial(json.dumps, separators=(",", ":"))
 
 out, total_mb = sys.argv[1], float(sys.argv[2])
 big_mb = float(sys.argv[3]) if len(sys.argv) > 3 else 0
@@ -45,14 +49,14 @@ def claude_file(path, size):
             else:
                 rec = dict(base, type="user", message={"role": "user", "content": [
                     {"type": "tool_result", "tool_use_id": "toolu_%d" % (i - 1), "content": text(300)}]})
-            line = json.dumps(rec) + "\n"
+            line = dumps(rec) + "\n"
             f.write(line)
             n += len(line)
 
 def codex_file(path, size):
     sid = str(uuid.UUID(int=rnd.getrandbits(128)))
     with open(path, "w") as f:
-        f.write(json.dumps({"timestamp": "2026-11-01T00:00:00.000Z", "type": "session_meta", "payload": {
+        f.write(dumps({"timestamp": "2026-11-01T00:00:00.000Z", "type": "session_meta", "payload": {
             "id": sid, "cwd": "/home/dev/cx%d" % (hash(sid) % 20), "git": {"branch": "main"}}}) + "\n")
         n, i, total = 0, 0, 0
         while n < size:
@@ -62,12 +66,12 @@ def codex_file(path, size):
                 p = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text(30)}]}
             elif i % 3 == 1:
                 p = {"type": "function_call", "name": "exec_command", "call_id": "c%d" % i,
-                     "arguments": json.dumps({"cmd": "cargo test " + text(4)})}
+                     "arguments": dumps({"cmd": "cargo test " + text(4)})}
             else:
                 p = {"type": "function_call_output", "call_id": "c%d" % (i - 1), "output": text(300)}
-            line = json.dumps({"timestamp": ts, "type": "response_item", "payload": p}) + "\n"
+            line = dumps({"timestamp": ts, "type": "response_item", "payload": p}) + "\n"
             total += 1000
-            line += json.dumps({"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count", "info": {
+            line += dumps({"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count", "info": {
                 "total_token_usage": {"total_tokens": total}, "last_token_usage": {"input_tokens": 990, "output_tokens": 10}}}}) + "\n"
             f.write(line)
             n += len(line)

@@ -20,6 +20,14 @@ bool baton_json_bool(const cJSON *obj, const char *key, bool def);
 cJSON *baton_json_obj(const cJSON *obj, const char *key);
 cJSON *baton_json_arr(const cJSON *obj, const char *key);
 
+/* One pass over obj's members: out[i] = the first member named keys[i], or NULL. A
+ * reader wanting a dozen fields of a record pays one walk, not one per field. */
+void baton_json_pick(const cJSON *obj, const char *const *keys, size_t n, const cJSON **out);
+/* The typed views of baton_json_str / _bool / _obj, for a member already found. */
+const char *baton_json_as_str(const cJSON *it);
+bool baton_json_as_bool(const cJSON *it, bool def);
+cJSON *baton_json_as_obj(const cJSON *it);
+
 /* Add key: string s, or null when s is NULL. Return the new item or NULL (no memory). */
 cJSON *baton_json_add_str(cJSON *obj, const char *key, const char *s);
 cJSON *baton_json_add_int(cJSON *obj, const char *key, int64_t v);
@@ -28,6 +36,21 @@ cJSON *baton_json_add_bool(cJSON *obj, const char *key, bool v);
 cJSON *baton_json_add_copy(cJSON *obj, const char *key, const cJSON *item);
 /* Replace (or add) key with item, taking ownership of item. */
 void baton_json_set(cJSON *obj, const char *key, cJSON *item);
+
+/* Parse one record into scratch memory of the calling thread: its nodes and strings
+ * are carved from a per-thread block (malloc'd past its end), not one malloc each,
+ * which was a quarter of a transcript reader's time. The tree must be freed with
+ * baton_json_scratch_delete by the same thread, before any other scratch parse of
+ * that thread is freed, and nothing of it may outlive that (copy what is kept;
+ * trees made by cJSON_Create*, cJSON_Duplicate, cJSON_Parse are ordinary). */
+cJSON *baton_json_parse_scratch(const char *s, size_t len);
+void baton_json_scratch_delete(cJSON *tree);
+/* Free the calling thread's scratch block (a worker thread before it ends; the
+ * context's close for the thread that opened it). */
+void baton_json_scratch_release(void);
+/* Route cJSON's allocations through the scratch allocator. Called by
+ * baton_ctx_open, before any thread starts; idempotent. */
+void baton_json_init(void);
 
 /* Unformatted JSON text (malloc'd; NULL when out of memory). */
 char *baton_json_print(const cJSON *item);

@@ -107,6 +107,47 @@ static void every_kind_is_redacted(void **state)
 	assert_true(nseen >= 20); /* at least 20 kinds of secrets */
 }
 
+/* The prefilter reads every other byte pair: a secret must be caught at odd and even
+ * offsets alike, and at the very end of the text. */
+static void alignment_does_not_matter(void **state)
+{
+	FILE *f = open_fixture("secrets.tsv");
+	char line[4096];
+	int n = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		char *text = strchr(line, '\t');
+		assert_non_null(text);
+		*text++ = '\0';
+		char *frag = strchr(text, '\t');
+		assert_non_null(frag);
+		*frag = '\0';
+		unescape(text);
+		char *base = baton_redact_str(ctx, text);
+		assert_non_null(base);
+		for (int shift = 1; shift <= 3; shift++) {
+			char in[4200], want[4300];
+			snprintf(in, sizeof in, "%.*s%s", shift, "   ", text);
+			snprintf(want, sizeof want, "%.*s%s", shift, "   ", base);
+			char *out = baton_redact_str(ctx, in);
+			assert_non_null(out);
+			if (strcmp(out, want))
+				fail_msg("shifted by %d: '%s' gave '%s', want '%s'", shift, in, out, want);
+			free(out);
+		}
+		free(base);
+		n++;
+	}
+	fclose(f);
+	assert_true(n >= 25);
+	/* a two-byte literal (twilio's SK) at an odd offset, right before the end */
+	char *out = baton_redact_str(ctx, " SK0123456789abcdef0123456789abcdef");
+	assert_string_equal(out, " [REDACTED:twilio_key]");
+	free(out);
+}
+
 static void near_misses_are_kept(void **state)
 {
 	FILE *f = open_fixture("keep.txt");
@@ -147,6 +188,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_kind_is_redacted),
+		cmocka_unit_test(alignment_does_not_matter),
 		cmocka_unit_test(near_misses_are_kept),
 		cmocka_unit_test(context_around_a_secret_is_kept),
 	};

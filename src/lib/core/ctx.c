@@ -12,6 +12,7 @@
 #include "baton/clock.h"
 #include "baton/fsutil.h"
 #include "baton/index.h"
+#include "baton/json.h"
 #include "baton/strbuf.h"
 #include "baton/ulid.h"
 #include "core/ctx.h"
@@ -144,6 +145,7 @@ int baton_ctx_open(struct baton_ctx **out, const struct baton_open_opts *opts)
 		return BATON_ENOMEM;
 	if (!opts)
 		opts = &none;
+	baton_json_init();
 	ctx->log_fd = -1;
 	ctx->now_ms = opts->now_ms;
 	ctx->read_only = opts->read_only;
@@ -239,6 +241,7 @@ void baton_ctx_close(struct baton_ctx *ctx)
 	baton_git_state_free(ctx->git);
 	baton_redactor_free(ctx->redactor);
 	baton_archive_ctx_free(ctx->zstd);
+	baton_json_scratch_release();
 	baton_config_release(&ctx->config);
 	free(ctx->home);
 	free(ctx->host);

@@ -73,12 +73,27 @@ static const struct {
 	{ "auth-token", 1 }, { "authtoken", 1 }, { "private", 1 },
 };
 
+/* A literal of two bytes must say which bytes its pattern allows after it (the scan
+ * reads every other pair: see maybe_secret). */
+static const struct {
+	const char *lit, *next;
+} two_byte[] = {
+	{ "SK", "0123456789abcdef" }, /* twilio_key: SK[0-9a-f]{32} */
+};
+
 #define MAX_PER_BYTE 32
 
 struct redactor {
 	pcre2_code *re;
 	pcre2_match_data *md;
-	uint8_t bigram[65536 / 8]; /* first two bytes of some needle (both cases for ci ones) */
+	/* byte pairs that can be a needle's first two bytes or its second and third (both
+	 * cases for ci ones): the scan reads every other pair (maybe_secret) */
+	uint8_t bigram[65536 / 8];
+	/* hashed first three bytes of every needle (all their cases for ci ones; for a
+	 * two-byte needle, with each byte that may follow): English pairs such as "se",
+	 * "pa", "ea" pass the pair test often, and this second test then spares the
+	 * compare of each needle for most of them ("sec" passes, "see" does not) */
+	uint8_t triple[65536 / 8];
 	/* per first byte, the needles that can start with it: a bigram hit then compares
 	 * a handful, not every needle (common English pairs like "se", "pa" hit often) */
 	uint8_t nfirst[256];
@@ -143,6 +158,32 @@ static int compile_re(struct baton_ctx *ctx, struct redactor *r)
 	return 0;
 }
 
+static void add_pair(struct redactor *r, unsigned char a, unsigned char b, int ci)
+{
+	for (int ca = 0; ca < (ci ? 2 : 1); ca++)
+		for (int cb = 0; cb < (ci ? 2 : 1); cb++) {
+			unsigned x = (unsigned)(ca ? toupper(a) : a) << 8 | (unsigned)(cb ? toupper(b) : b);
+			r->bigram[x >> 3] |= (uint8_t)(1u << (x & 7));
+		}
+}
+
+static inline unsigned triple_hash(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 2654435761u >> 16;
+}
+
+static void add_triple(struct redactor *r, const char *lit, unsigned char third, int ci)
+{
+	unsigned char t[3] = { (unsigned char)lit[0], (unsigned char)lit[1], third };
+	for (int m = 0; m < (ci ? 8 : 1); m++) {
+		unsigned char v[3];
+		for (int j = 0; j < 3; j++)
+			v[j] = (unsigned char)(m & (1 << j) ? toupper(t[j]) : ci ? tolower(t[j]) : t[j]);
+		unsigned h = triple_hash(v);
+		r->triple[h >> 3] |= (uint8_t)(1u << (h & 7));
+	}
+}
+
 /* The prefilter's tables; the expression waits for compile_re. */
 static int compile(struct baton_ctx *ctx, struct redactor **out)
 {
@@ -150,12 +191,23 @@ static int compile(struct baton_ctx *ctx, struct redactor **out)
 	if (!r)
 		return baton_error(ctx, BATON_ENOMEM, "out of memory");
 	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
-		unsigned char a = (unsigned char)needles[i].lit[0], b = (unsigned char)needles[i].lit[1];
-		for (int ca = 0; ca < (needles[i].ci ? 2 : 1); ca++)
-			for (int cb = 0; cb < (needles[i].ci ? 2 : 1); cb++) {
-				unsigned x = (unsigned)(ca ? toupper(a) : a) << 8 | (unsigned)(cb ? toupper(b) : b);
-				r->bigram[x >> 3] |= (uint8_t)(1u << (x & 7));
-			}
+		const char *lit = needles[i].lit;
+		int ci = needles[i].ci;
+		const char *next = NULL;
+		add_pair(r, (unsigned char)lit[0], (unsigned char)lit[1], ci);
+		if (lit[2]) {
+			add_pair(r, (unsigned char)lit[1], (unsigned char)lit[2], ci);
+			add_triple(r, lit, (unsigned char)lit[2], ci);
+			continue;
+		}
+		for (size_t t = 0; t < sizeof two_byte / sizeof two_byte[0]; t++)
+			if (!strcmp(two_byte[t].lit, lit))
+				next = two_byte[t].next;
+		assert(next); /* a two-byte literal without its next bytes would be missed */
+		for (; next && *next; next++) {
+			add_pair(r, (unsigned char)lit[1], (unsigned char)*next, ci);
+			add_triple(r, lit, (unsigned char)*next, ci);
+		}
 	}
 	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
 		unsigned char a = (unsigned char)needles[i].lit[0];
@@ -179,28 +231,45 @@ static int compile(struct baton_ctx *ctx, struct redactor **out)
 	return 0;
 }
 
-/* Could in[0..len) hold a secret? A scan of byte pairs against the needles' first
- * two bytes, then a compare of the needles there. */
+/* Does a needle start at in[i]? */
+static inline bool needle_at(const struct redactor *r, const char *in, size_t len, size_t i)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	if (len - i >= 3) {
+		unsigned h = triple_hash(p + i);
+		if (!(r->triple[h >> 3] & (1u << (h & 7))))
+			return false;
+	}
+	uint32_t word = 0;
+	bool whole = len - i >= 4;
+	if (whole)
+		memcpy(&word, p + i, 4);
+	for (unsigned j = 0; j < r->nfirst[p[i]]; j++) {
+		unsigned k = r->first[p[i]][j];
+		const char *lit = needles[k].lit;
+		size_t n = r->nlen[k];
+		if (whole && ((word | r->fold[k]) & r->keep[k]) != r->want[k])
+			continue;
+		if (n <= len - i && (needles[k].ci ? !strncasecmp(in + i, lit, n) : !memcmp(in + i, lit, n)))
+			return true;
+	}
+	return false;
+}
+
+/* Could in[0..len) hold a secret? Every needle is three bytes or more (or two with
+ * a known next byte), so wherever one starts, the pair at the even offset among its
+ * first two positions is its first or its second pair: reading only the pairs at
+ * even offsets, half the loads of a scan of every pair, and checking the needles at
+ * that offset and the one before on a hit finds every needle. */
 static int maybe_secret(const struct redactor *r, const char *in, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)in;
-	for (size_t i = 0; i + 1 < len; i++) {
+	for (size_t i = 0; i + 1 < len; i += 2) {
 		unsigned b = (unsigned)p[i] << 8 | p[i + 1];
 		if (!(r->bigram[b >> 3] & (1u << (b & 7))))
 			continue;
-		uint32_t word = 0;
-		bool whole = len - i >= 4;
-		if (whole)
-			memcpy(&word, p + i, 4);
-		for (unsigned j = 0; j < r->nfirst[p[i]]; j++) {
-			unsigned k = r->first[p[i]][j];
-			const char *lit = needles[k].lit;
-			size_t n = r->nlen[k];
-			if (whole && ((word | r->fold[k]) & r->keep[k]) != r->want[k])
-				continue;
-			if (n <= len - i && (needles[k].ci ? !strncasecmp(in + i, lit, n) : !memcmp(in + i, lit, n)))
-				return 1;
-		}
+		if ((i && needle_at(r, in, len, i - 1)) || needle_at(r, in, len, i))
+			return 1;
 	}
 	return 0;
 }

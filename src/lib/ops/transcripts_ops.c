@@ -1,6 +1,8 @@
 /* Transcript operations: ingest, messages, search, stats, and a debug dump of one
  * transcript's normalised messages (used by the golden tests). */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -604,6 +606,7 @@ static const struct baton_arg dump_args[] = {
 
 struct counts {
 	int64_t messages, usage, input, output, cache_read, cache_write, reasoning;
+	int64_t lines, bad, bytes, files;
 };
 
 static int count_message(void *ud, const char *sid, int64_t seq, const struct baton_msg *m)
@@ -630,9 +633,9 @@ static int count_truncate(void *ud, const char *sid, const char *key)
 }
 
 /* --count: each line read, redacted and parsed as ingest does, through a bounded line
- * buffer, with nothing kept but the totals: the readers' own speed and memory. */
-static int count_file(struct baton_ctx *ctx, const struct baton_source *src, const char *path, struct counts *c,
-		      int64_t *lines, int64_t *bad, int64_t *bytes)
+ * buffer, with nothing kept but the totals: the readers' own speed and memory. ctx
+ * only lends its redactor and error buffer (a worker passes its own). */
+static int count_file(struct baton_ctx *ctx, const struct baton_source *src, const char *path, struct counts *c)
 {
 	struct baton_lines lr;
 	struct strbuf red = STRBUF_INIT;
@@ -658,9 +661,10 @@ static int count_file(struct baton_ctx *ctx, const struct baton_source *src, con
 	}
 	if (!rc && got < 0)
 		rc = baton_error(ctx, BATON_ERROR, "transcript dump: cannot read '%s'", path);
-	*lines += r.lines;
-	*bad += r.bad_lines + (int64_t)lr.skipped_long;
-	*bytes += baton_lines_offset(&lr);
+	c->lines += r.lines;
+	c->bad += r.bad_lines + (int64_t)lr.skipped_long;
+	c->bytes += baton_lines_offset(&lr);
+	c->files++;
 	baton_lines_release(&lr);
 	close(fd);
 	baton_strbuf_release(&red);
@@ -668,13 +672,62 @@ static int count_file(struct baton_ctx *ctx, const struct baton_source *src, con
 	return rc;
 }
 
+/* Files are shared out to COUNT_THREADS workers (the caller's thread is one), each
+ * taking the next file not yet taken: the totals are sums, so the order does not
+ * matter. A worker redacts with a context of its own (the redactor's match data is
+ * per thread) and reports its first error; the error of the earliest file wins, as
+ * reading them in order would have reported it. */
+#define COUNT_THREADS 2
+
+struct count_job {
+	const char **paths;
+	const struct baton_source **srcs;
+	size_t n;
+	atomic_size_t next;
+	atomic_size_t stop;      /* lowest index of a file that failed, n when none */
+};
+
+struct count_worker {
+	struct count_job *job;
+	struct baton_ctx wctx;   /* redactor and error buffer only */
+	struct counts c;
+	size_t failed;           /* index of the file that failed, or n */
+	int rc;
+	pthread_t thread;
+	bool started;
+};
+
+static void *count_worker_run(void *ud)
+{
+	struct count_worker *w = ud;
+	struct count_job *j = w->job;
+	w->failed = j->n;
+	for (;;) {
+		size_t i = atomic_fetch_add(&j->next, 1);
+		if (i >= j->n || i > atomic_load(&j->stop))
+			break;
+		if ((w->rc = count_file(&w->wctx, j->srcs[i], j->paths[i], &w->c))) {
+			w->failed = i;
+			size_t cur = atomic_load(&j->stop);
+			while (i < cur && !atomic_compare_exchange_weak(&j->stop, &cur, i))
+				;
+			break;
+		}
+	}
+	baton_json_scratch_release();
+	return NULL;
+}
+
 static int dump_count(struct baton_ctx *ctx, const cJSON *args, const struct baton_source *forced, cJSON **out)
 {
 	struct counts c = { 0 };
-	int64_t lines = 0, bad = 0, bytes = 0, files = 0;
 	const cJSON *more = baton_json_arr(args, "more"), *next = more ? more->child : NULL;
+	struct count_job job = { 0 };
+	struct count_worker w[COUNT_THREADS];
+	size_t alloc = 0;
 	int rc = 0;
-	for (const char *path = baton_json_str(args, "path"); path && !rc;
+	memset(w, 0, sizeof w);
+	for (const char *path = baton_json_str(args, "path"); path;
 	     path = next ? next->valuestring : NULL, next = next ? next->next : NULL) {
 		const struct baton_source *src = forced;
 		for (const struct baton_source *const *s = baton_sources; *s && !src; s++)
@@ -682,18 +735,77 @@ static int dump_count(struct baton_ctx *ctx, const cJSON *args, const struct bat
 				src = *s;
 		if (!src)
 			src = &baton_source_claude;
-		if (src->export || src->whole_file || (strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".json")))
-			return baton_error(ctx, BATON_EINVALID, "transcript dump: --count reads JSONL transcripts, not '%s'", path);
-		rc = count_file(ctx, src, path, &c, &lines, &bad, &bytes);
-		files++;
+		if (src->export || src->whole_file || (strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".json"))) {
+			rc = baton_error(ctx, BATON_EINVALID, "transcript dump: --count reads JSONL transcripts, not '%s'", path);
+			goto out;
+		}
+		if (job.n == alloc) {
+			size_t a = alloc ? alloc * 2 : 64;
+			const char **p = realloc(job.paths, a * sizeof *p);
+			if (p)
+				job.paths = p;
+			const struct baton_source **q = p ? realloc(job.srcs, a * sizeof *q) : NULL;
+			if (!q) {
+				rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+				goto out;
+			}
+			job.srcs = q;
+			alloc = a;
+		}
+		job.paths[job.n] = path;
+		job.srcs[job.n++] = src;
+	}
+	atomic_init(&job.next, 0);
+	atomic_init(&job.stop, job.n);
+	size_t nw = job.n < COUNT_THREADS ? 1 : COUNT_THREADS;
+	for (size_t k = 0; k < nw; k++) {
+		w[k].job = &job;
+		w[k].wctx.redactor = NULL;
+	}
+	/* the caller's thread works too, with the caller's context (its redactor is reused) */
+	for (size_t k = 1; k < nw; k++)
+		w[k].started = !pthread_create(&w[k].thread, NULL, count_worker_run, &w[k]);
+	{
+		struct baton_ctx *own = &w[0].wctx;
+		*own = (struct baton_ctx){ .redactor = ctx->redactor };
+		count_worker_run(&w[0]);
+		ctx->redactor = own->redactor;
+		own->redactor = NULL;
+		if (w[0].rc)
+			memcpy(ctx->err, own->err, sizeof ctx->err);
+	}
+	size_t first = job.n;
+	for (size_t k = 0; k < nw; k++) {
+		if (k && w[k].started)
+			pthread_join(w[k].thread, NULL);
+		else if (k) /* no thread: do its share here */
+			count_worker_run(&w[k]);
+		if (w[k].rc && w[k].failed < first) {
+			first = w[k].failed;
+			rc = w[k].rc;
+			if (k)
+				memcpy(ctx->err, w[k].wctx.err, sizeof ctx->err);
+		}
+		baton_redactor_free(k ? w[k].wctx.redactor : NULL);
+		c.messages += w[k].c.messages;
+		c.usage += w[k].c.usage;
+		c.input += w[k].c.input;
+		c.output += w[k].c.output;
+		c.cache_read += w[k].c.cache_read;
+		c.cache_write += w[k].c.cache_write;
+		c.reasoning += w[k].c.reasoning;
+		c.lines += w[k].c.lines;
+		c.bad += w[k].c.bad;
+		c.bytes += w[k].c.bytes;
+		c.files += w[k].c.files;
 	}
 	if (rc)
-		return rc;
+		goto out;
 	*out = cJSON_CreateObject();
-	baton_json_add_int(*out, "files", files);
-	baton_json_add_int(*out, "bytes", bytes);
-	baton_json_add_int(*out, "lines", lines);
-	baton_json_add_int(*out, "bad_lines", bad);
+	baton_json_add_int(*out, "files", c.files);
+	baton_json_add_int(*out, "bytes", c.bytes);
+	baton_json_add_int(*out, "lines", c.lines);
+	baton_json_add_int(*out, "bad_lines", c.bad);
 	baton_json_add_int(*out, "messages", c.messages);
 	baton_json_add_int(*out, "usage_records", c.usage);
 	baton_json_add_int(*out, "input", c.input);
@@ -701,7 +813,10 @@ static int dump_count(struct baton_ctx *ctx, const cJSON *args, const struct bat
 	baton_json_add_int(*out, "cache_read", c.cache_read);
 	baton_json_add_int(*out, "cache_write", c.cache_write);
 	baton_json_add_int(*out, "reasoning", c.reasoning);
-	return 0;
+out:
+	free(job.paths);
+	free(job.srcs);
+	return rc;
 }
 
 static int dump_chunk(void *ud, const char *lines, size_t len, int64_t next)

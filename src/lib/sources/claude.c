@@ -173,39 +173,47 @@ static void settle_sid(struct baton_reader *r, const char *line_sid)
 
 static int parse_line(struct baton_reader *r, const char *line, size_t len)
 {
-	cJSON *rec = cJSON_ParseWithLength(line, len);
+	cJSON *rec = baton_json_parse_scratch(line, len);
 	int rc = 0;
 	r->lines++;
 	if (!cJSON_IsObject(rec)) {
 		r->bad_lines++;
-		cJSON_Delete(rec);
+		baton_json_scratch_delete(rec);
 		return 0;
 	}
-	const char *type = baton_json_str(rec, "type");
-	const char *ts = baton_json_str(rec, "timestamp");
-	const char *uuid = baton_json_str(rec, "uuid");
+	/* the record's fields in one walk (see F_*) */
+	static const char *const fields[] = { "type", "timestamp", "uuid", "sessionId", "cwd", "gitBranch",
+					      "isSidechain", "message", "subtype", "compactMetadata", "isMeta",
+					      "isCompactSummary", "isVisibleInTranscriptOnly", "requestId" };
+	enum { F_TYPE, F_TS, F_UUID, F_SID, F_CWD, F_BRANCH, F_SIDECHAIN, F_MESSAGE, F_SUBTYPE, F_COMPACT,
+	       F_META, F_SUMMARY, F_VISIBLE, F_REQUEST, F_N };
+	const cJSON *f[F_N];
+	baton_json_pick(rec, fields, F_N, f);
+	const char *type = baton_json_as_str(f[F_TYPE]);
+	const char *ts = baton_json_as_str(f[F_TS]);
+	const char *uuid = baton_json_as_str(f[F_UUID]);
 	char hash[17];
 	if (!type)
 		goto out;
 	if (strcmp(type, "user") && strcmp(type, "assistant") && strcmp(type, "system"))
 		goto out; /* progress, attachments, snapshots, titles, api bookkeeping */
-	settle_sid(r, baton_json_str(rec, "sessionId"));
-	baton_reader_set_once(r, "cwd", baton_json_str(rec, "cwd"));
-	const char *branch = baton_json_str(rec, "gitBranch");
+	settle_sid(r, baton_json_as_str(f[F_SID]));
+	baton_reader_set_once(r, "cwd", baton_json_as_str(f[F_CWD]));
+	const char *branch = baton_json_as_str(f[F_BRANCH]);
 	if (branch && *branch)
 		baton_reader_set(r, "branch", branch);
 	if (!uuid) {
 		baton_hash_hex(hash, line, len);
 		uuid = hash;
 	}
-	bool sidechain = baton_json_bool(rec, "isSidechain", false);
-	const cJSON *msg = baton_json_obj(rec, "message");
+	bool sidechain = baton_json_as_bool(f[F_SIDECHAIN], false);
+	const cJSON *msg = baton_json_as_obj(f[F_MESSAGE]);
 	const cJSON *content = cJSON_GetObjectItem(msg, "content");
 
 	if (!strcmp(type, "system")) {
-		const char *sub = baton_json_str(rec, "subtype");
+		const char *sub = baton_json_as_str(f[F_SUBTYPE]);
 		if (sub && !strcmp(sub, "compact_boundary")) {
-			const cJSON *cm = baton_json_obj(rec, "compactMetadata");
+			const cJSON *cm = baton_json_as_obj(f[F_COMPACT]);
 			char text[160];
 			snprintf(text, sizeof text, "Conversation compacted (%s, %lld tokens before)",
 				 baton_json_str(cm, "trigger") ? baton_json_str(cm, "trigger") : "auto",
@@ -218,10 +226,10 @@ static int parse_line(struct baton_reader *r, const char *line, size_t len)
 		goto out;
 	}
 	if (!strcmp(type, "user")) {
-		if (baton_json_bool(rec, "isMeta", false))
+		if (baton_json_as_bool(f[F_META], false))
 			goto out;
-		bool summary = baton_json_bool(rec, "isCompactSummary", false);
-		bool human = !summary && !sidechain && !baton_json_bool(rec, "isVisibleInTranscriptOnly", false);
+		bool summary = baton_json_as_bool(f[F_SUMMARY], false);
+		bool human = !summary && !sidechain && !baton_json_as_bool(f[F_VISIBLE], false);
 		if (cJSON_IsString(content)) {
 			char key[128];
 			snprintf(key, sizeof key, "%s#0", uuid);
@@ -251,10 +259,10 @@ static int parse_line(struct baton_reader *r, const char *line, size_t len)
 				goto out;
 		}
 		baton_reader_set(r, "model", baton_json_str(msg, "model"));
-		rc = usage_of(r, msg, baton_json_str(rec, "requestId"));
+		rc = usage_of(r, msg, baton_json_as_str(f[F_REQUEST]));
 	}
 out:
-	cJSON_Delete(rec);
+	baton_json_scratch_delete(rec);
 	return rc;
 }
 

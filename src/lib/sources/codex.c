@@ -186,13 +186,13 @@ static int usage(struct baton_reader *r, const cJSON *total, const cJSON *last)
 
 static int parse_line(struct baton_reader *r, const char *line, size_t len)
 {
-	cJSON *rec = cJSON_ParseWithLength(line, len);
+	cJSON *rec = baton_json_parse_scratch(line, len);
 	int rc = 0;
 	char hash[17];
 	r->lines++;
 	if (!cJSON_IsObject(rec)) {
 		r->bad_lines++;
-		cJSON_Delete(rec);
+		baton_json_scratch_delete(rec);
 		return 0;
 	}
 	/* the line's hash keys its messages: only lines that make one pay for it */
@@ -242,7 +242,7 @@ static int parse_line(struct baton_reader *r, const char *line, size_t len)
 		}
 	}
 out:
-	cJSON_Delete(rec);
+	baton_json_scratch_delete(rec);
 	return rc;
 }
 

@@ -80,7 +80,11 @@ const char *baton_reader_sid(struct baton_reader *r)
 int baton_reader_emit(struct baton_reader *r, const struct baton_msg *m)
 {
 	int64_t seq = baton_json_int(r->state, "seq", 0) + 1;
-	baton_json_set(r->state, "seq", cJSON_CreateNumber((double)seq));
+	cJSON *sq = cJSON_GetObjectItemCaseSensitive(r->state, "seq");
+	if (cJSON_IsNumber(sq))
+		cJSON_SetNumberValue(sq, (double)seq); /* in place: one message, no allocation */
+	else
+		baton_json_set(r->state, "seq", cJSON_CreateNumber((double)seq));
 	if (m->ts) {
 		const char *first = baton_reader_get(r, "first"), *last = baton_reader_get(r, "last");
 		if (!first || strcmp(m->ts, first) < 0)
@@ -110,6 +114,7 @@ int baton_reader_truncate(struct baton_reader *r, const char *key)
 
 bool baton_text_is_wrapper(const char *t)
 {
+	/* each starts with <, [, # or C (checked first, below) */
 	static const char *const pre[] = {
 		"<command-name>", "<command-message>", "<command-args>", "<local-command-stdout>",
 		"<local-command-stderr>", "<local-command-caveat>", "<system-reminder>",
@@ -121,6 +126,8 @@ bool baton_text_is_wrapper(const char *t)
 		t++;
 	if (!*t)
 		return true;
+	if (*t != '<' && *t != '[' && *t != '#' && *t != 'C')
+		return false; /* no wrapper starts otherwise: most prompts stop here */
 	for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++)
 		if (!strncmp(t, pre[i], strlen(pre[i])))
 			return true;
