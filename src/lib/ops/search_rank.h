@@ -1,0 +1,52 @@
+/* BM25 for search as an FTS5 auxiliary function, baton_bm25(messages_fts, ?state):
+ * FTS5's own bm25() with the same formula and constants, but with a bounded cost
+ * before the first row and a time budget it honours.
+ *
+ * FTS5's bm25() computes each phrase's IDF on the first row by matching the phrase
+ * over the whole corpus, inside one SQL function call where neither the progress
+ * handler nor sqlite3_interrupt() can stop it: "the" read a 1.2M-entry doclist, a
+ * phrase of two common words re-matched positions in hundreds of thousands of rows,
+ * and `pro* AND ca*` ran 224 ms with a 5 ms budget. Here:
+ *  - a query of one phrase without filters (most searches) defers its IDF: a
+ *    constant factor does not change the order, and the walk over the hits that
+ *    follows counts them (exact when every hit is walked, the window's density
+ *    otherwise); baton_rank_finish() applies it;
+ *  - otherwise each phrase is counted up to RANK_IDF_CAP matches (oldest first); a
+ *    phrase with more is estimated from how far into the rowid range the cap was
+ *    reached. Below the cap the IDF, and so the score, is FTS5's to the bit;
+ *  - the count checks the deadline and stops the statement with SQLITE_INTERRUPT. */
+#ifndef BATON_OPS_SEARCH_RANK_H
+#define BATON_OPS_SEARCH_RANK_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct baton_rank {
+	/* in */
+	int64_t deadline;       /* baton_real_now_ms() past which the count gives up */
+	bool defer;             /* one phrase: leave its IDF to baton_rank_finish */
+	int64_t minrow, maxrow; /* the rowid range of the indexed messages */
+	/* out */
+	bool hit_budget;        /* the deadline passed inside the function */
+	int nphrase;            /* -1 until the first row */
+	int64_t nrow;
+	double avgdl;
+	double *idf, *freq;
+};
+
+/* The sqlite3_bind_pointer type of the state argument. */
+#define BATON_RANK_PTR "baton_rank"
+
+/* Make baton_bm25() known to db (once per connection: a second call is harmless
+ * but keeps another copy registered). 0 or an SQLite error code. */
+int baton_rank_register(sqlite3 *db);
+
+/* The final score of a hit whose score came from a deferred single-phrase walk:
+ * nhits hits were read, the last one (the oldest) at rowid last; all is true when
+ * the walk read every hit. Returns the IDF to multiply by. */
+double baton_rank_deferred_idf(const struct baton_rank *rk, int64_t nhits, int64_t last, bool all);
+
+void baton_rank_release(struct baton_rank *rk);
+
+#endif
