@@ -1,7 +1,10 @@
 /* baton_bm25(): FTS5's BM25 with a bounded, interruptible IDF (see search_rank.h). */
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "baton/clock.h"
 #include "ops/search_rank.h"
@@ -137,4 +140,66 @@ void baton_rank_release(struct baton_rank *rk)
 	free(rk->idf);
 	free(rk->freq);
 	rk->idf = rk->freq = NULL;
+}
+
+struct baton_watchdog {
+	sqlite3 *db;
+	int64_t deadline;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, fired;
+};
+
+static void *watchdog_main(void *ud)
+{
+	struct baton_watchdog *w = ud;
+	/* the deadline is in baton_real_now_ms() time (CLOCK_REALTIME), as is the
+	 * condition variable's default clock */
+	struct timespec ts = { (time_t)(w->deadline / 1000), (long)(w->deadline % 1000) * 1000000L };
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop) {
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT && !w->stop) {
+			/* under the lock: the query is still running, the connection open */
+			sqlite3_interrupt(w->db);
+			w->fired = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct baton_watchdog *baton_watchdog_start(sqlite3 *db, int64_t deadline_ms)
+{
+	struct baton_watchdog *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->db = db;
+	w->deadline = deadline_ms;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, watchdog_main, w)) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+bool baton_watchdog_stop(struct baton_watchdog *w)
+{
+	if (!w)
+		return false;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	bool fired = w->fired;
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+	return fired;
 }

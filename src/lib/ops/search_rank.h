@@ -49,4 +49,18 @@ double baton_rank_deferred_idf(const struct baton_rank *rk, int64_t nhits, int64
 
 void baton_rank_release(struct baton_rank *rk);
 
+/* A watchdog that calls sqlite3_interrupt(db) at deadline_ms (baton_real_now_ms
+ * time) unless stopped first. The progress handler runs between VDBE instructions
+ * only, and FTS5 merges doclists (a long prefix, a phrase of common words) inside a
+ * single one. */
+struct baton_watchdog;
+
+/* NULL when the thread cannot start (the query then runs without it). */
+struct baton_watchdog *baton_watchdog_start(sqlite3 *db, int64_t deadline_ms);
+
+/* Stop and join; true when it fired. Accepts NULL. After it returns, db is not
+ * interrupted by it any more (a fired interrupt ends with the statements it hit:
+ * SQLite clears it when no statement is running). */
+bool baton_watchdog_stop(struct baton_watchdog *w);
+
 #endif

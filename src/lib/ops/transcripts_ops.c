@@ -229,6 +229,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 {
 	struct hit *hits = NULL;
 	struct baton_rank rk = { .nphrase = -1 };
+	struct baton_watchdog *wd = NULL;
 	cJSON **page = NULL;
 	struct strbuf ids = STRBUF_INIT;
 	const char *query = baton_json_str(args, "query"), *since = baton_json_str(args, "since");
@@ -354,6 +355,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		baton_bind_text(st, 6, since ? since_ts : NULL);
 		baton_bind_text(st, 7, role);
 	}
+	wd = baton_watchdog_start(ctx->db, rk.deadline);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (nhits == SEARCH_RANK_WINDOW) {
 			windowed = true; /* ranked within the newest hits only */
@@ -363,6 +365,9 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		hits[nhits].id = sqlite3_column_int64(st, 0);
 		hits[nhits++].score = sqlite3_column_double(st, 1);
 	}
+	if (baton_watchdog_stop(wd) && r == SQLITE_INTERRUPT)
+		rk.hit_budget = true;
+	wd = NULL;
 	if (r != SQLITE_DONE && !rk.hit_budget)
 		goto done; /* an error: reported below */
 	r = SQLITE_DONE;
@@ -459,6 +464,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		res = NULL;
 	}
 done:
+	baton_watchdog_stop(wd);
 	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
 	sqlite3_hard_heap_limit64(old_heap);
 	if (!rc && r != SQLITE_DONE && !rk.hit_budget) {
