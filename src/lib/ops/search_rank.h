@@ -25,15 +25,33 @@
 struct baton_rank {
 	/* in */
 	int64_t deadline;       /* baton_real_now_ms() past which the count gives up */
-	bool defer;             /* one phrase: leave its IDF to baton_rank_finish */
+	bool defer;             /* one phrase: leave its IDF to baton_rank_order */
 	int64_t minrow, maxrow; /* the rowid range of the indexed messages */
+	const char *table;      /* the FTS5 table (its _docsize shadow table is read) */
 	/* out */
 	bool hit_budget;        /* the deadline passed inside the function */
 	int nphrase;            /* -1 until the first row */
 	int64_t nrow;
 	double avgdl;
 	double *idf, *freq;
+	int ncol;
+	int64_t *colmax;
+	/* what each row scored was bounded from (see baton_rank_order) */
+	int64_t *rowids;
+	double *tf; /* nphrase per row */
+	int nrows, caprows;
+	bool ordered;
+	int nexact; /* hits whose exact score is known (baton_rank_order) */
 };
+
+/* A hit: its rowid and its score (bm25's sign: lower is better). */
+struct baton_rank_hit {
+	int64_t id;
+	double score;
+};
+
+/* Best first; a tie goes to the older message, as FTS5's ORDER BY rank did. */
+int baton_rank_hit_cmp(const void *a, const void *b);
 
 /* The sqlite3_bind_pointer type of the state argument. */
 #define BATON_RANK_PTR "baton_rank"
@@ -42,10 +60,21 @@ struct baton_rank {
  * but keeps another copy registered). 0 or an SQLite error code. */
 int baton_rank_register(sqlite3 *db);
 
-/* The final score of a hit whose score came from a deferred single-phrase walk:
- * nhits hits were read, the last one (the oldest) at rowid last; all is true when
- * the walk read every hit. Returns the IDF to multiply by. */
+/* The IDF of a deferred single phrase: nhits hits were walked newest first, the last
+ * (the oldest) at rowid last; all is true when the walk read every hit. */
 double baton_rank_deferred_idf(const struct baton_rank *rk, int64_t nhits, int64_t last, bool all);
+
+/* baton_bm25() does not read each row's length (FTS5's docsize table: at a million
+ * messages, a page read per hit, most of a search's time). It returns an upper bound
+ * of the row's BM25, taking the length as the least the row's match offsets allow,
+ * and keeps the phrase frequencies. This puts hits[0..return) in their final order
+ * with exact scores, reading lengths only while a hit could still be among the best
+ * `want` (an unread hit's bound is worse than the want-th exact score): the top
+ * `want` are those BM25 gives, to the bit. hits[] hold what baton_bm25 returned;
+ * nhits, last, all as for baton_rank_deferred_idf. Returns min(want, nhits), or -1
+ * with an SQLite error on db. Call again with a larger want for more. */
+int baton_rank_order(struct baton_rank *rk, sqlite3 *db, struct baton_rank_hit *hits, int nhits, int want, int64_t last,
+		     bool all);
 
 void baton_rank_release(struct baton_rank *rk);
 

@@ -211,23 +211,9 @@ static int progress_cb(void *ud)
 	return 0;
 }
 
-struct hit {
-	int64_t id;
-	double score; /* bm25(): lower is better */
-};
-
-/* best first; a tie goes to the older message, as FTS5's ORDER BY rank did */
-static int hit_cmp(const void *pa, const void *pb)
-{
-	const struct hit *a = pa, *b = pb;
-	if (a->score != b->score)
-		return a->score < b->score ? -1 : 1;
-	return (a->id > b->id) - (a->id < b->id);
-}
-
 static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 {
-	struct hit *hits = NULL;
+	struct baton_rank_hit *hits = NULL;
 	struct baton_rank rk = { .nphrase = -1 };
 	struct baton_watchdog *wd = NULL;
 	cJSON **page = NULL;
@@ -311,6 +297,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 #undef SEARCH_CONV
 	rk.deadline = baton_real_now_ms() + budget_ms;
 	rk.defer = !filtered;
+	rk.table = "messages_fts";
 	int64_t t0 = baton_real_now_ms();
 	sqlite3_int64 old_heap = sqlite3_hard_heap_limit64(-1);
 	sqlite3_hard_heap_limit64(sqlite3_memory_used() + SEARCH_HEAP);
@@ -377,14 +364,20 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	if (late)
 		sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
 	rk.hit_budget = false;
-	if (rk.defer && rk.nphrase == 1 && nhits) {
-		/* one phrase: its IDF, from the walk, scales every score alike */
-		double idf = baton_rank_deferred_idf(&rk, nhits, hits[nhits - 1].id, !windowed && !late);
-		for (int i = 0; i < nhits; i++)
-			hits[i].score = -1.0 * (idf * -hits[i].score);
-	}
-	qsort(hits, (size_t)nhits, sizeof *hits, hit_cmp);
 	sqlite3_finalize(st);
+	st = NULL;
+	/* exact scores for the best `limit` (a length read per hit that may be among
+	 * them, at most one per hit walked: not cut short by the budget) */
+	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+	int64_t last = nhits ? hits[nhits - 1].id : 0;
+	bool all = !windowed && !late;
+	int ranked = baton_rank_order(&rk, ctx->db, hits, nhits, (int)limit, last, all);
+	if (ranked < 0) {
+		rc = baton_index_error(ctx, "search");
+		goto done;
+	}
+	if (!late)
+		sqlite3_progress_handler(ctx->db, 1000, progress_cb, &rk);
 	if (sqlite3_prepare_v2(ctx->db, sql[2], -1, &st, NULL) != SQLITE_OK) {
 		rc = baton_index_error(ctx, "search");
 		goto done;
@@ -403,7 +396,16 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	}
 	bool seek = !strchr(query, '*');
 	for (int next = 0; next < nhits && n < limit && !rk.hit_budget && r == SQLITE_DONE;) {
-		int cnt = (int)(limit - n) < nhits - next ? (int)(limit - n) : nhits - next;
+		if (next == ranked) { /* hits were dropped: rank further */
+			sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+			if ((ranked = baton_rank_order(&rk, ctx->db, hits, nhits, nhits, last, all)) < 0) {
+				rc = baton_index_error(ctx, "search");
+				goto done;
+			}
+			if (!late)
+				sqlite3_progress_handler(ctx->db, 1000, progress_cb, &rk);
+		}
+		int cnt = (int)(limit - n) < ranked - next ? (int)(limit - n) : ranked - next;
 		if (seek)
 			cnt = 1;
 		int64_t lo = INT64_MAX, hi = INT64_MIN;
