@@ -176,24 +176,26 @@ int baton_rank_hit_cmp(const void *pa, const void *pb)
 	return (a->id > b->id) - (a->id < b->id);
 }
 
-static const struct baton_rank *sort_rk; /* qsort has no user pointer */
+struct row_ref {
+	int64_t id;
+	int row;
+};
 
 static int row_cmp(const void *pa, const void *pb)
 {
-	int64_t a = sort_rk->rowids[*(const int *)pa], b = sort_rk->rowids[*(const int *)pb];
-	return (a > b) - (a < b);
+	const struct row_ref *a = pa, *b = pb;
+	return (a->id > b->id) - (a->id < b->id);
 }
 
 /* the kept frequencies of rowid (rows were kept in walk order) */
-static const double *tf_of(const struct baton_rank *rk, const int *perm, int64_t rowid)
+static const double *tf_of(const struct baton_rank *rk, const struct row_ref *refs, int64_t rowid)
 {
 	int lo = 0, hi = rk->nrows - 1;
 	while (lo <= hi) {
 		int mid = lo + (hi - lo) / 2;
-		int64_t id = rk->rowids[perm[mid]];
-		if (id == rowid)
-			return rk->tf + (size_t)perm[mid] * (size_t)rk->nphrase;
-		if (id < rowid)
+		if (refs[mid].id == rowid)
+			return rk->tf + (size_t)refs[mid].row * (size_t)rk->nphrase;
+		if (refs[mid].id < rowid)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
@@ -237,7 +239,8 @@ int baton_rank_order(struct baton_rank *rk, sqlite3 *db, struct baton_rank_hit *
 		     bool all)
 {
 	sqlite3_stmt *st = NULL;
-	int *perm = NULL, rc = SQLITE_OK, e = rk->nexact, ntop = 0;
+	struct row_ref *perm = NULL;
+	int rc = SQLITE_OK, e = rk->nexact, ntop = 0;
 	double *top = NULL, idf = 1.0;
 	if (want > nhits)
 		want = nhits;
@@ -261,8 +264,7 @@ int baton_rank_order(struct baton_rank *rk, sqlite3 *db, struct baton_rank_hit *
 	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)))
 		goto out;
 	for (int i = 0; i < rk->nrows; i++)
-		perm[i] = i;
-	sort_rk = rk;
+		perm[i] = (struct row_ref){ rk->rowids[i], i };
 	qsort(perm, (size_t)rk->nrows, sizeof *perm, row_cmp);
 	for (int i = 0; i < nhits; i++) {
 		if (i >= e) {
