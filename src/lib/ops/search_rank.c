@@ -341,10 +341,17 @@ static void *watchdog_main(void *ud)
 	pthread_mutex_lock(&w->mu);
 	while (!w->stop) {
 		if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT && !w->stop) {
-			/* under the lock: the query is still running, the connection open */
+			/* under the lock: the query is still running, the connection open.
+			 * Again each millisecond until stopped: sqlite3_step() clears an
+			 * interrupt that arrives while no statement runs, so one sent just
+			 * before the query's first step would be lost. */
 			sqlite3_interrupt(w->db);
 			w->fired = true;
-			break;
+			ts.tv_nsec += 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
 		}
 	}
 	pthread_mutex_unlock(&w->mu);

@@ -79,7 +79,8 @@ int baton_rank_order(struct baton_rank *rk, sqlite3 *db, struct baton_rank_hit *
 void baton_rank_release(struct baton_rank *rk);
 
 /* A watchdog that calls sqlite3_interrupt(db) at deadline_ms (baton_real_now_ms
- * time) unless stopped first. The progress handler runs between VDBE instructions
+ * time), and each millisecond after, until stopped. Stop it before any statement
+ * that must not be interrupted, and leave no other statement running meanwhile. The progress handler runs between VDBE instructions
  * only, and FTS5 merges doclists (a long prefix, a phrase of common words) inside a
  * single one. */
 struct baton_watchdog;
