@@ -60,6 +60,11 @@ static int rank_init(const Fts5ExtensionApi *api, Fts5Context *fts, struct baton
 	rk->nrow = nrow;
 	rk->avgdl = (double)ntok / (double)nrow;
 	rk->ncol = api->xColumnCount(fts);
+	free(rk->idf); /* an earlier try stopped by the budget */
+	free(rk->freq);
+	free(rk->colmax);
+	rk->idf = rk->freq = NULL;
+	rk->colmax = NULL;
 	if (!(rk->idf = calloc((size_t)np + 1, sizeof *rk->idf)) || !(rk->freq = calloc((size_t)np + 1, sizeof *rk->freq)) ||
 	    !(rk->colmax = calloc((size_t)rk->ncol + 1, sizeof *rk->colmax)))
 		return SQLITE_NOMEM;
