@@ -20,6 +20,7 @@
 #include "baton/strbuf.h"
 #include "core/ctx.h"
 #include "ops/ingest_internal.h"
+#include "ops/search_rank.h"
 #include "sources/source.h"
 
 #define SEARCH_DEFAULT_LIMIT 20
@@ -200,38 +201,21 @@ static const struct baton_arg search_args[] = {
 	{ NULL },
 };
 
-struct budget {
-	int64_t deadline;
-	bool hit;
-};
-
 static int progress_cb(void *ud)
 {
-	struct budget *b = ud;
-	if (baton_real_now_ms() > b->deadline) {
-		b->hit = true;
+	struct baton_rank *rk = ud;
+	if (baton_real_now_ms() > rk->deadline) {
+		rk->hit_budget = true;
 		return 1;
 	}
 	return 0;
 }
 
-struct hit {
-	int64_t id;
-	double score; /* bm25(): lower is better */
-};
-
-/* best first; a tie goes to the older message, as FTS5's ORDER BY rank did */
-static int hit_cmp(const void *pa, const void *pb)
-{
-	const struct hit *a = pa, *b = pb;
-	if (a->score != b->score)
-		return a->score < b->score ? -1 : 1;
-	return (a->id > b->id) - (a->id < b->id);
-}
-
 static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 {
-	struct hit *hits = NULL;
+	struct baton_rank_hit *hits = NULL;
+	struct baton_rank rk = { .nphrase = -1 };
+	struct baton_watchdog *wd = NULL;
 	cJSON **page = NULL;
 	struct strbuf ids = STRBUF_INIT;
 	const char *query = baton_json_str(args, "query"), *since = baton_json_str(args, "since");
@@ -289,7 +273,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	bool filtered = baton_json_str(s, "id") || repo || baton_json_str(args, "project") || source || since || role;
 	static const char *const sql[3] = {
 		/* INDEXED BY: the planner prefers the message row, ~3x slower here */
-		"SELECT messages_fts.rowid, bm25(messages_fts)" SEARCH_JOIN_FILTER
+		"SELECT messages_fts.rowid, baton_bm25(messages_fts, ?10)" SEARCH_JOIN_FILTER
 		" AND (?2 IS NULL OR c.session_id = ?2)"
 		" AND (?3 IS NULL OR s.repo_root = ?3 OR s.cwd = ?3 OR substr(s.cwd, 1, length(?3) + 1) = ?3 || '/')"
 		" AND (?4 IS NULL OR s.project_id = ?4)"
@@ -297,7 +281,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		" AND (?6 IS NULL OR m.ts >= ?6)"
 		" AND (?7 IS NULL OR m.role = ?7)"
 		" ORDER BY messages_fts.rowid DESC LIMIT ?9",
-		"SELECT rowid, bm25(messages_fts) FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?9",
+		"SELECT rowid, baton_bm25(messages_fts, ?10) FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?9",
 		/* the page: FTS5 walks the hits between the page's oldest and newest (bare
 		 * rowid bounds), the '+' keeps the list a filter on that walk. With both
 		 * bounds on one hit FTS5 seeks to it instead: cheaper for words and phrases
@@ -311,11 +295,12 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 #undef SEARCH_JOIN
 #undef SEARCH_JOIN_FILTER
 #undef SEARCH_CONV
-	struct budget b = { baton_real_now_ms() + budget_ms, false };
+	rk.deadline = baton_real_now_ms() + budget_ms;
+	rk.defer = !filtered;
+	rk.table = "messages_fts";
 	int64_t t0 = baton_real_now_ms();
 	sqlite3_int64 old_heap = sqlite3_hard_heap_limit64(-1);
 	sqlite3_hard_heap_limit64(sqlite3_memory_used() + SEARCH_HEAP);
-	sqlite3_progress_handler(ctx->db, 1000, progress_cb, &b);
 	int r = SQLITE_DONE, n = 0, nhits = 0;
 	bool windowed = false;
 	cJSON *res = NULL;
@@ -323,12 +308,32 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (sqlite3_prepare_v2(ctx->db, sql[filtered ? 0 : 1], -1, &st, NULL) != SQLITE_OK) {
+	/* the rowid range, for the IDF estimates of search_rank.c (one min/max per
+	 * SELECT: both in one would scan the table) */
+	if (!(st = baton_index_stmt(ctx, "SELECT (SELECT min(id) FROM messages), (SELECT max(id) FROM messages)"))) {
+		rc = BATON_ERROR;
+		goto done;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		rk.minrow = sqlite3_column_int64(st, 0);
+		rk.maxrow = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	st = NULL;
+	sqlite3_progress_handler(ctx->db, 1000, progress_cb, &rk);
+	r = sqlite3_prepare_v2(ctx->db, sql[filtered ? 0 : 1], -1, &st, NULL);
+	if (r != SQLITE_OK && strstr(sqlite3_errmsg(ctx->db), "baton_bm25")) {
+		/* first search on this connection */
+		if (baton_rank_register(ctx->db) == SQLITE_OK)
+			r = sqlite3_prepare_v2(ctx->db, sql[filtered ? 0 : 1], -1, &st, NULL);
+	}
+	if (r != SQLITE_OK) {
 		rc = baton_index_error(ctx, "search");
 		goto done;
 	}
 	sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, SEARCH_RANK_WINDOW + 1);
+	sqlite3_bind_pointer(st, 10, &rk, BATON_RANK_PTR, NULL);
 	if (filtered) {
 		baton_bind_text(st, 2, baton_json_str(s, "id"));
 		baton_bind_text(st, 3, repo ? (root ? root : repo_abs) : NULL);
@@ -337,6 +342,7 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		baton_bind_text(st, 6, since ? since_ts : NULL);
 		baton_bind_text(st, 7, role);
 	}
+	wd = baton_watchdog_start(ctx->db, rk.deadline);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (nhits == SEARCH_RANK_WINDOW) {
 			windowed = true; /* ranked within the newest hits only */
@@ -346,17 +352,32 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		hits[nhits].id = sqlite3_column_int64(st, 0);
 		hits[nhits++].score = sqlite3_column_double(st, 1);
 	}
-	if (r != SQLITE_DONE && !b.hit)
+	if (baton_watchdog_stop(wd) && r == SQLITE_INTERRUPT)
+		rk.hit_budget = true;
+	wd = NULL;
+	if (r != SQLITE_DONE && !rk.hit_budget)
 		goto done; /* an error: reported below */
 	r = SQLITE_DONE;
 	/* past the budget: rank the hits found so far, and fetch that page anyway (at
 	 * most `limit` seeks) */
-	bool late = b.hit;
+	bool late = rk.hit_budget;
 	if (late)
 		sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
-	b.hit = false;
-	qsort(hits, (size_t)nhits, sizeof *hits, hit_cmp);
+	rk.hit_budget = false;
 	sqlite3_finalize(st);
+	st = NULL;
+	/* exact scores for the best `limit` (a length read per hit that may be among
+	 * them, at most one per hit walked: not cut short by the budget) */
+	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+	int64_t last = nhits ? hits[nhits - 1].id : 0;
+	bool all = !windowed && !late;
+	int ranked = baton_rank_order(&rk, ctx->db, hits, nhits, (int)limit, last, all);
+	if (ranked < 0) {
+		rc = baton_index_error(ctx, "search");
+		goto done;
+	}
+	if (!late)
+		sqlite3_progress_handler(ctx->db, 1000, progress_cb, &rk);
 	if (sqlite3_prepare_v2(ctx->db, sql[2], -1, &st, NULL) != SQLITE_OK) {
 		rc = baton_index_error(ctx, "search");
 		goto done;
@@ -374,8 +395,17 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		goto done;
 	}
 	bool seek = !strchr(query, '*');
-	for (int next = 0; next < nhits && n < limit && !b.hit && r == SQLITE_DONE;) {
-		int cnt = (int)(limit - n) < nhits - next ? (int)(limit - n) : nhits - next;
+	for (int next = 0; next < nhits && n < limit && !rk.hit_budget && r == SQLITE_DONE;) {
+		if (next == ranked) { /* hits were dropped: rank further */
+			sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
+			if ((ranked = baton_rank_order(&rk, ctx->db, hits, nhits, nhits, last, all)) < 0) {
+				rc = baton_index_error(ctx, "search");
+				goto done;
+			}
+			if (!late)
+				sqlite3_progress_handler(ctx->db, 1000, progress_cb, &rk);
+		}
+		int cnt = (int)(limit - n) < ranked - next ? (int)(limit - n) : ranked - next;
 		if (seek)
 			cnt = 1;
 		int64_t lo = INT64_MAX, hi = INT64_MIN;
@@ -427,18 +457,19 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	}
 	if (r == SQLITE_ROW)
 		r = SQLITE_DONE;
-	if (r == SQLITE_DONE || b.hit) { /* past the budget: what was found so far */
+	if (r == SQLITE_DONE || rk.hit_budget) { /* past the budget: what was found so far */
 		cJSON_SetNumberValue(count, n);
-		if (b.hit)
+		if (rk.hit_budget)
 			complete->type = cJSON_False; /* cJSON has no setter for booleans */
 		cJSON_SetNumberValue(ms, (double)(baton_real_now_ms() - t0));
 		*out = res;
 		res = NULL;
 	}
 done:
+	baton_watchdog_stop(wd);
 	sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
 	sqlite3_hard_heap_limit64(old_heap);
-	if (!rc && r != SQLITE_DONE && !b.hit) {
+	if (!rc && r != SQLITE_DONE && !rk.hit_budget) {
 		const char *msg = sqlite3_errmsg(ctx->db);
 		int ec = sqlite3_errcode(ctx->db);
 		if (r == SQLITE_NOMEM)
@@ -460,6 +491,7 @@ out:
 	baton_strbuf_release(&ids);
 	free(hits);
 	sqlite3_finalize(st);
+	baton_rank_release(&rk);
 	cJSON_Delete(s);
 	free(root);
 	free(repo_abs);
