@@ -24,9 +24,11 @@ int baton_index_open(struct baton_ctx *ctx);
 void baton_index_close(struct baton_ctx *ctx);
 
 /* Checkpoint the WAL into the index and truncate it now, whatever its size, unless
- * another process is reading. Every process that opens the index reads the whole WAL
- * first (up to 1 MiB: about a third of a hook's instructions), so work done off
- * anyone's clock (a hook's detached job) leaves it empty for the next one. */
+ * another process is reading; then start it anew with one small commit. Every process
+ * that opens the index reads the whole WAL first (up to 1 MiB: about a third of a
+ * hook's instructions), and the first commit into an empty WAL syncs its header and
+ * the directory: work done off anyone's clock (a hook's detached job) leaves a WAL of
+ * two pages, which cost the next process neither. */
 void baton_index_checkpoint(struct baton_ctx *ctx);
 
 /* The epoch: a value in $BATON_HOME/epoch that changes whenever a session closes or
