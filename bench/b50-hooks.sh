@@ -68,9 +68,11 @@ printf '{"session_id":"g1","transcript_path":"%s","cwd":"%s","hook_event_name":"
 
 floor=$(TIMEIT_STDIN=/dev/null "$TIMEIT" "$N" "$FLOOR" | cut -d' ' -f1)
 # The machine is shared and noisy: each row's ratio is to a floor measured just
-# before it. Between runs, the detached work of the previous Stop is let finish (a
-# real agent's turns are seconds apart; back to back they would only queue up).
-settle="while pgrep -xf '$BATON hook (Stop|SessionEnd) --agent claude' >/dev/null; do sleep 0.005; done"
+# before it. Between runs, the detached work of the previous hook (Stop, SessionEnd,
+# SessionStart and PreCompact all leave some) is let finish: a real agent's events
+# are seconds apart, and back to back on two cores each run would share the CPU and
+# the log lock with the job of the run before.
+settle="while pgrep -xf '$BATON hook [A-Za-z]+ --agent claude' >/dev/null; do sleep 0.005; done"
 hk() { # LABEL EVENT PAYLOAD [AGENT]
 	f=$(TIMEIT_STDIN=/dev/null "$TIMEIT" $((N / 2 + 1)) "$FLOOR" | cut -d' ' -f1)
 	set -- "$1" "$2" "$3" "${4:-claude}" $(cd "$W/repo" && TIMEIT_BEFORE=$settle TIMEIT_STDIN=$3 "$TIMEIT" "$N" "$BATON" hook "$2" --agent "${4:-claude}")
