@@ -13,6 +13,7 @@
 
 #include <cJSON.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct strbuf;
 
@@ -25,6 +26,18 @@ struct strbuf;
  * entries (count). state is "completed", "in_progress" or "remaining"; blocker status
  * "open" or "resolved". Unknown kinds are skipped. Caller's; NULL when out of memory. */
 cJSON *baton_journal_fold(const cJSON *session, const cJSON *entries);
+
+/* The same fold one entry at a time, for entries that need not be held all at once
+ * (each may be freed once folded: the fold keeps copies). begin returns -1 when out
+ * of memory; end returns the journal (caller's); a fold not ended is dropped with
+ * cJSON_Delete(f.j). */
+struct baton_journal_folder {
+	cJSON *j, *progress, *steps, *decisions, *discoveries, *blockers, *next, *notes, *checkpoints, *key_files;
+	int64_t seq;
+};
+int baton_journal_fold_begin(struct baton_journal_folder *f);
+void baton_journal_fold_entry(struct baton_journal_folder *f, const cJSON *entry);
+cJSON *baton_journal_fold_end(struct baton_journal_folder *f, const cJSON *session);
 
 /* How a text matched a step (baton_journal_match_step). */
 enum baton_step_match {

@@ -52,16 +52,44 @@ int baton_journal_entries(struct baton_ctx *ctx, cJSON **out, const char *sessio
 	return 0;
 }
 
+/* Fold session sid's stored entries into f (begun by the caller), as they are read:
+ * each is parsed into scratch memory and dropped once folded. A session of a few
+ * hundred entries held them all as cJSON trees, and the heap they grew cost a hook
+ * more in page faults than anything else it did. */
+static int fold_stored(struct baton_ctx *ctx, struct baton_journal_folder *f, const char *sid)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT json FROM journal_entries WHERE session_id = ?1 ORDER BY id");
+	if (!st)
+		return BATON_ERROR;
+	baton_bind_text(st, 1, sid);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *e = baton_json_parse_scratch((const char *)sqlite3_column_text(st, 0),
+						    (size_t)sqlite3_column_bytes(st, 0));
+		if (e)
+			baton_journal_fold_entry(f, e);
+		baton_json_scratch_delete(e);
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "read journal entries");
+}
+
 int baton_journal_load(struct baton_ctx *ctx, cJSON **out, const cJSON *session)
 {
-	cJSON *entries;
+	struct baton_journal_folder f;
 	*out = NULL;
-	int rc = baton_journal_entries(ctx, &entries, baton_json_str(session, "id"));
-	if (rc)
+	if (baton_journal_fold_begin(&f)) {
+		cJSON_Delete(f.j);
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
+	int rc = fold_stored(ctx, &f, baton_json_str(session, "id"));
+	cJSON *j = baton_journal_fold_end(&f, session);
+	if (rc) {
+		cJSON_Delete(j);
 		return rc;
-	*out = baton_journal_fold(session, entries);
-	cJSON_Delete(entries);
-	return *out ? 0 : baton_error(ctx, BATON_ENOMEM, "out of memory");
+	}
+	*out = j;
+	return j ? 0 : baton_error(ctx, BATON_ENOMEM, "out of memory");
 }
 
 /* ---- index ---------------------------------------------------------------------- */
@@ -467,11 +495,13 @@ static void reactivate(cJSON *s)
 static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out, cJSON **out_journal,
 		      cJSON **out_session, bool sync)
 {
-	cJSON *entries = NULL, *journal = NULL, *saved = NULL, *written = NULL;
+	struct baton_journal_folder f = { 0 };
+	cJSON *journal = NULL, *saved = NULL, *written = NULL;
 	char *path = NULL;
 	char sid[BATON_ULID_LEN + 64];
 	snprintf(sid, sizeof sid, "%s", baton_json_str(s, "id") ? baton_json_str(s, "id") : "");
-	int rc = baton_journal_entries(ctx, &entries, sid);
+	int rc = baton_journal_fold_begin(&f) ? baton_error(ctx, BATON_ENOMEM, "out of memory")
+					      : fold_stored(ctx, &f, sid);
 	if (rc)
 		goto out;
 	/* The TL;DR reads the journal with the new entry and the status and compaction
@@ -480,8 +510,9 @@ static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out
 	char at[BATON_TIME_LEN];
 	baton_time_format(at, baton_now_ms(ctx));
 	cJSON *row = entry_row("~", at, sid, entry);
-	cJSON_AddItemToArray(entries, row);
-	if (!(journal = baton_journal_fold(s, entries))) {
+	baton_journal_fold_entry(&f, row);
+	cJSON_Delete(row);
+	if (!(journal = baton_journal_fold_end(&f, s))) {
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -521,17 +552,21 @@ static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out
 	else
 		cJSON_Delete(o);
 	if (out_journal) {
-		/* folded again with the entry as written (its real id and time) */
-		cJSON_ReplaceItemInArray(entries, cJSON_GetArraySize(entries) - 1,
-					 entry_row(baton_json_str(e0, "id"), baton_json_str(e0, "at"), sid,
-						   baton_json_obj(e0, "entry")));
+		/* folded again, from the index, which now holds the entry as written (its
+		 * real id and time); the first fold is freed first, so this one reuses its
+		 * memory rather than fault in more */
 		cJSON_Delete(journal);
-		if (!(journal = baton_journal_fold(saved, entries))) {
+		journal = NULL;
+		rc = baton_journal_fold_begin(&f) ? baton_error(ctx, BATON_ENOMEM, "out of memory")
+						  : fold_stored(ctx, &f, sid);
+		journal = baton_journal_fold_end(&f, saved);
+		if (rc || !journal) {
+			if (!rc)
+				rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 			if (out) {
 				cJSON_Delete(*out);
 				*out = NULL;
 			}
-			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 			goto out;
 		}
 		*out_journal = journal;
@@ -544,7 +579,7 @@ static int record_opt(struct baton_ctx *ctx, cJSON *s, cJSON *entry, cJSON **out
 out:
 	cJSON_Delete(s);
 	cJSON_Delete(entry);
-	cJSON_Delete(entries);
+	cJSON_Delete(f.j);
 	cJSON_Delete(journal);
 	cJSON_Delete(saved);
 	cJSON_Delete(written);

@@ -224,31 +224,38 @@ static int is_state(const cJSON *step, const char *state)
 	return s && !strcmp(s, state);
 }
 
-cJSON *baton_journal_fold(const cJSON *session, const cJSON *entries)
+int baton_journal_fold_begin(struct baton_journal_folder *f)
 {
-	cJSON *j = cJSON_CreateObject();
+	memset(f, 0, sizeof *f);
+	cJSON *j = f->j = cJSON_CreateObject();
 	if (!j)
-		return NULL;
+		return -1;
 	cJSON_AddNullToObject(j, "tldr");
-	cJSON *progress = cJSON_AddObjectToObject(j, "progress");
-	cJSON *steps = cJSON_AddArrayToObject(j, "steps");
-	cJSON *decisions = cJSON_AddArrayToObject(j, "decisions");
-	cJSON *discoveries = cJSON_AddArrayToObject(j, "discoveries");
-	cJSON *blockers = cJSON_AddArrayToObject(j, "blockers");
-	cJSON *next = cJSON_AddArrayToObject(j, "next");
-	cJSON *notes = cJSON_AddArrayToObject(j, "notes");
-	cJSON *checkpoints = cJSON_AddArrayToObject(j, "checkpoints");
-	cJSON *key_files = cJSON_AddArrayToObject(j, "key_files");
-	int64_t seq = 0;
-	const cJSON *e;
-	cJSON_ArrayForEach(e, entries) {
+	f->progress = cJSON_AddObjectToObject(j, "progress");
+	f->steps = cJSON_AddArrayToObject(j, "steps");
+	f->decisions = cJSON_AddArrayToObject(j, "decisions");
+	f->discoveries = cJSON_AddArrayToObject(j, "discoveries");
+	f->blockers = cJSON_AddArrayToObject(j, "blockers");
+	f->next = cJSON_AddArrayToObject(j, "next");
+	f->notes = cJSON_AddArrayToObject(j, "notes");
+	f->checkpoints = cJSON_AddArrayToObject(j, "checkpoints");
+	f->key_files = cJSON_AddArrayToObject(j, "key_files");
+	return 0;
+}
+
+void baton_journal_fold_entry(struct baton_journal_folder *f, const cJSON *e)
+{
+	cJSON *steps = f->steps, *decisions = f->decisions, *discoveries = f->discoveries;
+	cJSON *blockers = f->blockers, *notes = f->notes, *checkpoints = f->checkpoints;
+	cJSON *key_files = f->key_files;
+	{
 		const char *kind = baton_json_str(e, "kind");
 		const char *id = baton_json_str(e, "id"), *at = baton_json_str(e, "at");
 		const char *text = baton_json_str(e, "text");
 		cJSON *ref = find_by_id(steps, baton_json_str(e, "ref"));
 		if (!kind || !id)
-			continue;
-		seq++;
+			return;
+		int64_t seq = ++f->seq;
 		if (!strcmp(kind, "progress")) {
 			if (ref && !is_state(ref, "completed")) {
 				if (is_state(ref, "remaining"))
@@ -319,7 +326,13 @@ cJSON *baton_journal_fold(const cJSON *session, const cJSON *entries)
 		if (baton_json_str(e, "rationale"))
 			scan_paths(key_files, baton_json_str(e, "rationale"));
 	}
+}
 
+cJSON *baton_journal_fold_end(struct baton_journal_folder *f, const cJSON *session)
+{
+	cJSON *j = f->j, *progress = f->progress, *steps = f->steps, *next = f->next;
+	int64_t seq = f->seq;
+	f->j = NULL;
 	/* the current step: the in-progress one worked on last */
 	cJSON *cur = NULL, *st;
 	int64_t done = 0, total = 0;
@@ -377,6 +390,17 @@ cJSON *baton_journal_fold(const cJSON *session, const cJSON *entries)
 		baton_json_set(j, "tldr", cJSON_CreateString(tldr));
 	free(tldr);
 	return j;
+}
+
+cJSON *baton_journal_fold(const cJSON *session, const cJSON *entries)
+{
+	struct baton_journal_folder f;
+	const cJSON *e;
+	if (baton_journal_fold_begin(&f))
+		return NULL;
+	cJSON_ArrayForEach(e, entries)
+		baton_journal_fold_entry(&f, e);
+	return baton_journal_fold_end(&f, session);
 }
 
 /* ---- step matching ---------------------------------------------------------- */
