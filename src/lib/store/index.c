@@ -540,11 +540,15 @@ struct merge_src {
 	const struct baton_snapshots *snaps; /* skip what these supersede; may be NULL */
 };
 
-/* *last = max(*last, id[0..n)); -1 out of memory */
+/* *last = max(*last, id[0..n)), ids compared as strings; -1 out of memory */
 static int last_max(char **last, const char *id, size_t n)
 {
-	if (*last && strncmp(id, *last, n) <= 0 && (strncmp(id, *last, n) < 0 || !(*last)[n]))
-		return 0;
+	if (*last) {
+		size_t ln = strlen(*last);
+		int c = memcmp(id, *last, n < ln ? n : ln);
+		if ((c ? c : (n > ln) - (n < ln)) <= 0)
+			return 0;
+	}
 	char *dup = strndup(id, n);
 	if (!dup)
 		return -1;
@@ -588,21 +592,21 @@ static int note_snapshots(struct baton_ctx *ctx, struct merge_src *src, size_t n
 	char *line;
 	size_t len;
 	*out = NULL;
+	if (!m)
+		return 0;
 	for (size_t i = 0; m && i < n; i++) {
-		int r;
-		while ((r = baton_lines_next(&src[i].lr, &line, &len, NULL)) == 1 && m)
+		int r = 0;
+		while (m && (r = baton_lines_next(&src[i].lr, &line, &len, NULL)) == 1)
 			if (baton_snapshots_note(m, line, len)) {
 				baton_snapshots_free(m);
 				m = NULL;
 			}
-		if (r < 0) {
+		if (m && r < 0) {
 			baton_snapshots_free(m);
 			return baton_error(ctx, BATON_ERROR, "cannot read log: %s", strerror(errno));
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (baton_lines_offset(&src[i].lr) == 0 && src[i].lr.start == src[i].lr.end)
-			continue; /* never read */
 		baton_lines_release(&src[i].lr);
 		if (baton_lines_init(&src[i].lr, src[i].fd, 0, LOG_MAX_LINE)) {
 			baton_snapshots_free(m);
@@ -656,9 +660,9 @@ static int replay_all(struct baton_ctx *ctx, struct baton_rebuild_stats *stats, 
 			break;
 		if ((rc = baton_index_apply(ctx, min->ev)))
 			goto out;
-		if (!min->last || strcmp(min->id, min->last) > 0) {
-			free(min->last);
-			min->last = strdup(min->id);
+		if (last_max(&min->last, min->id, strlen(min->id))) {
+			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+			goto out;
 		}
 		if (stats)
 			stats->events++;

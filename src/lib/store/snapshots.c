@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sources/source.h" /* baton_hash64 */
 #include "store/modules.h"
 #include "store/snapshots.h"
 
@@ -128,10 +129,7 @@ static int scan(const struct baton_snapshots *m, const char *line, size_t len, i
 
 static uint32_t hash_of(int kind, const struct span *key)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)kind;
-	for (size_t i = 0; i < key->n; i++)
-		h = (h ^ (unsigned char)key->p[i]) * 16777619u;
-	return h;
+	return (uint32_t)baton_hash64(key->p, key->n, 0) ^ (uint32_t)kind;
 }
 
 static struct slot *find(const struct baton_snapshots *m, int kind, const struct span *key, uint32_t h)
