@@ -248,84 +248,82 @@ void baton_journal_fold_entry(struct baton_journal_folder *f, const cJSON *e)
 	cJSON *steps = f->steps, *decisions = f->decisions, *discoveries = f->discoveries;
 	cJSON *blockers = f->blockers, *notes = f->notes, *checkpoints = f->checkpoints;
 	cJSON *key_files = f->key_files;
-	{
-		const char *kind = baton_json_str(e, "kind");
-		const char *id = baton_json_str(e, "id"), *at = baton_json_str(e, "at");
-		const char *text = baton_json_str(e, "text");
-		cJSON *ref = find_by_id(steps, baton_json_str(e, "ref"));
-		if (!kind || !id)
-			return;
-		int64_t seq = ++f->seq;
-		if (!strcmp(kind, "progress")) {
-			if (ref && !is_state(ref, "completed")) {
-				if (is_state(ref, "remaining"))
-					set_str(ref, "started_at", at);
-				set_str(ref, "state", "in_progress");
-				baton_json_set(ref, "touched", cJSON_CreateNumber((double)seq));
-			} else {
-				new_step(steps, e, "in_progress", seq);
-			}
-		} else if (!strcmp(kind, "next")) {
-			if (!ref || is_state(ref, "completed"))
-				new_step(steps, e, "remaining", seq);
-		} else if (!strcmp(kind, "done")) {
-			if (ref && !is_state(ref, "completed")) {
-				set_str(ref, "state", "completed");
-				set_str(ref, "completed_at", at);
-				baton_json_set(ref, "touched", cJSON_CreateNumber((double)seq));
-			} else if (!ref) {
-				new_step(steps, e, "completed", seq);
-			}
-		} else if (!strcmp(kind, "decision")) {
-			cJSON *d = cJSON_CreateObject();
-			baton_json_add_int(d, "n", cJSON_GetArraySize(decisions) + 1);
-			baton_json_add_str(d, "id", id);
-			baton_json_add_str(d, "at", at);
-			baton_json_add_str(d, "text", text);
-			baton_json_add_str(d, "context", baton_json_str(e, "context"));
-			baton_json_add_str(d, "rationale", baton_json_str(e, "rationale"));
-			cJSON_AddItemToArray(decisions, d);
-		} else if (!strcmp(kind, "discovery")) {
-			cJSON *d = cJSON_CreateObject();
-			baton_json_add_int(d, "n", cJSON_GetArraySize(discoveries) + 1);
-			baton_json_add_str(d, "id", id);
-			baton_json_add_str(d, "at", at);
-			baton_json_add_str(d, "text", text);
-			cJSON_AddItemToArray(discoveries, d);
-		} else if (!strcmp(kind, "blocker")) {
-			cJSON *b = cJSON_CreateObject();
-			baton_json_add_int(b, "n", cJSON_GetArraySize(blockers) + 1);
-			baton_json_add_str(b, "id", id);
-			baton_json_add_str(b, "at", at);
-			baton_json_add_str(b, "text", text);
-			baton_json_add_str(b, "status", "open");
-			cJSON_AddNullToObject(b, "resolved_at");
-			cJSON_AddItemToArray(blockers, b);
-		} else if (!strcmp(kind, "unblock")) {
-			cJSON *b = find_by_id(blockers, baton_json_str(e, "ref"));
-			if (b && !strcmp(or(baton_json_str(b, "status"), ""), "open")) {
-				set_str(b, "status", "resolved");
-				set_str(b, "resolved_at", at);
-			}
-		} else if (!strcmp(kind, "note")) {
-			cJSON *n = cJSON_CreateObject();
-			baton_json_add_str(n, "id", id);
-			baton_json_add_str(n, "at", at);
-			baton_json_add_str(n, "text", text);
-			cJSON_AddItemToArray(notes, n);
-		} else if (!strcmp(kind, "checkpoint")) {
-			cJSON *c = cJSON_CreateObject();
-			baton_json_add_str(c, "id", id);
-			baton_json_add_str(c, "at", at);
-			baton_json_add_str(c, "note", text);
-			baton_json_add_bool(c, "pre_compact", baton_json_bool(e, "pre_compact", false));
-			cJSON_AddItemToArray(checkpoints, c);
+	const char *kind = baton_json_str(e, "kind");
+	const char *id = baton_json_str(e, "id"), *at = baton_json_str(e, "at");
+	const char *text = baton_json_str(e, "text");
+	cJSON *ref = find_by_id(steps, baton_json_str(e, "ref"));
+	if (!kind || !id)
+		return;
+	int64_t seq = ++f->seq;
+	if (!strcmp(kind, "progress")) {
+		if (ref && !is_state(ref, "completed")) {
+			if (is_state(ref, "remaining"))
+				set_str(ref, "started_at", at);
+			set_str(ref, "state", "in_progress");
+			baton_json_set(ref, "touched", cJSON_CreateNumber((double)seq));
+		} else {
+			new_step(steps, e, "in_progress", seq);
 		}
-		if (text && strcmp(kind, "checkpoint") && strcmp(kind, "pause") && strcmp(kind, "close"))
-			scan_paths(key_files, text);
-		if (baton_json_str(e, "rationale"))
-			scan_paths(key_files, baton_json_str(e, "rationale"));
+	} else if (!strcmp(kind, "next")) {
+		if (!ref || is_state(ref, "completed"))
+			new_step(steps, e, "remaining", seq);
+	} else if (!strcmp(kind, "done")) {
+		if (ref && !is_state(ref, "completed")) {
+			set_str(ref, "state", "completed");
+			set_str(ref, "completed_at", at);
+			baton_json_set(ref, "touched", cJSON_CreateNumber((double)seq));
+		} else if (!ref) {
+			new_step(steps, e, "completed", seq);
+		}
+	} else if (!strcmp(kind, "decision")) {
+		cJSON *d = cJSON_CreateObject();
+		baton_json_add_int(d, "n", cJSON_GetArraySize(decisions) + 1);
+		baton_json_add_str(d, "id", id);
+		baton_json_add_str(d, "at", at);
+		baton_json_add_str(d, "text", text);
+		baton_json_add_str(d, "context", baton_json_str(e, "context"));
+		baton_json_add_str(d, "rationale", baton_json_str(e, "rationale"));
+		cJSON_AddItemToArray(decisions, d);
+	} else if (!strcmp(kind, "discovery")) {
+		cJSON *d = cJSON_CreateObject();
+		baton_json_add_int(d, "n", cJSON_GetArraySize(discoveries) + 1);
+		baton_json_add_str(d, "id", id);
+		baton_json_add_str(d, "at", at);
+		baton_json_add_str(d, "text", text);
+		cJSON_AddItemToArray(discoveries, d);
+	} else if (!strcmp(kind, "blocker")) {
+		cJSON *b = cJSON_CreateObject();
+		baton_json_add_int(b, "n", cJSON_GetArraySize(blockers) + 1);
+		baton_json_add_str(b, "id", id);
+		baton_json_add_str(b, "at", at);
+		baton_json_add_str(b, "text", text);
+		baton_json_add_str(b, "status", "open");
+		cJSON_AddNullToObject(b, "resolved_at");
+		cJSON_AddItemToArray(blockers, b);
+	} else if (!strcmp(kind, "unblock")) {
+		cJSON *b = find_by_id(blockers, baton_json_str(e, "ref"));
+		if (b && !strcmp(or(baton_json_str(b, "status"), ""), "open")) {
+			set_str(b, "status", "resolved");
+			set_str(b, "resolved_at", at);
+		}
+	} else if (!strcmp(kind, "note")) {
+		cJSON *n = cJSON_CreateObject();
+		baton_json_add_str(n, "id", id);
+		baton_json_add_str(n, "at", at);
+		baton_json_add_str(n, "text", text);
+		cJSON_AddItemToArray(notes, n);
+	} else if (!strcmp(kind, "checkpoint")) {
+		cJSON *c = cJSON_CreateObject();
+		baton_json_add_str(c, "id", id);
+		baton_json_add_str(c, "at", at);
+		baton_json_add_str(c, "note", text);
+		baton_json_add_bool(c, "pre_compact", baton_json_bool(e, "pre_compact", false));
+		cJSON_AddItemToArray(checkpoints, c);
 	}
+	if (text && strcmp(kind, "checkpoint") && strcmp(kind, "pause") && strcmp(kind, "close"))
+		scan_paths(key_files, text);
+	if (baton_json_str(e, "rationale"))
+		scan_paths(key_files, baton_json_str(e, "rationale"));
 }
 
 cJSON *baton_journal_fold_end(struct baton_journal_folder *f, const cJSON *session)
