@@ -235,6 +235,8 @@ static int row_length(sqlite3_stmt *st, int64_t rowid, double *out)
 	return SQLITE_OK;
 }
 
+/* A score computed with an IDF of 1 (-x), with its real IDF: -1.0 * (idf * x), the
+ * operations of fts5Bm25Function, so the result is FTS5's to the bit. */
 static double scale(double idf, double s)
 {
 	return -1.0 * (idf * -s);

@@ -361,8 +361,6 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	/* past the budget: rank the hits found so far, and fetch that page anyway (at
 	 * most `limit` seeks) */
 	bool late = rk.hit_budget;
-	if (late)
-		sqlite3_progress_handler(ctx->db, 0, NULL, NULL);
 	rk.hit_budget = false;
 	sqlite3_finalize(st);
 	st = NULL;
@@ -790,10 +788,8 @@ static int dump_count(struct baton_ctx *ctx, const cJSON *args, const struct bat
 	atomic_init(&job.next, 0);
 	atomic_init(&job.stop, job.n);
 	size_t nw = job.n < COUNT_THREADS ? 1 : COUNT_THREADS;
-	for (size_t k = 0; k < nw; k++) {
+	for (size_t k = 0; k < nw; k++)
 		w[k].job = &job;
-		w[k].wctx.redactor = NULL;
-	}
 	/* the caller's thread works too, with the caller's context (its redactor is reused) */
 	for (size_t k = 1; k < nw; k++)
 		w[k].started = !pthread_create(&w[k].thread, NULL, count_worker_run, &w[k]);
