@@ -59,24 +59,34 @@ static FILE *open_fixture(const char *name)
 	return f;
 }
 
+/* The next case of secrets.tsv (kind TAB text TAB fragment, \n escaped in text) split
+ * in place in line; 0 at the end. */
+static int next_secret(FILE *f, char *line, int size, char **kind, char **text, char **frag)
+{
+	do {
+		if (!fgets(line, size, f))
+			return 0;
+	} while (line[0] == '#');
+	line[strcspn(line, "\n")] = '\0';
+	*kind = line;
+	*text = strchr(line, '\t');
+	assert_non_null(*text);
+	*(*text)++ = '\0';
+	*frag = strchr(*text, '\t');
+	assert_non_null(*frag);
+	*(*frag)++ = '\0';
+	unescape(*text);
+	return 1;
+}
+
 static void every_kind_is_redacted(void **state)
 {
 	FILE *f = open_fixture("secrets.tsv");
-	char line[4096];
+	char line[4096], *kind, *text, *frag;
 	int n = 0;
 	char seen[64][4100];
 	int nseen = 0;
-	while (fgets(line, sizeof line, f)) {
-		if (line[0] == '#')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		char *kind = line, *text = strchr(line, '\t');
-		assert_non_null(text);
-		*text++ = '\0';
-		char *frag = strchr(text, '\t');
-		assert_non_null(frag);
-		*frag++ = '\0';
-		unescape(text);
+	while (next_secret(f, line, sizeof line, &kind, &text, &frag)) {
 		char *out = baton_redact_str(ctx, text);
 		assert_non_null(out);
 		char want[4200];
@@ -112,19 +122,9 @@ static void every_kind_is_redacted(void **state)
 static void alignment_does_not_matter(void **state)
 {
 	FILE *f = open_fixture("secrets.tsv");
-	char line[4096];
+	char line[4096], *kind, *text, *frag;
 	int n = 0;
-	while (fgets(line, sizeof line, f)) {
-		if (line[0] == '#')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		char *text = strchr(line, '\t');
-		assert_non_null(text);
-		*text++ = '\0';
-		char *frag = strchr(text, '\t');
-		assert_non_null(frag);
-		*frag = '\0';
-		unescape(text);
+	while (next_secret(f, line, sizeof line, &kind, &text, &frag)) {
 		char *base = baton_redact_str(ctx, text);
 		assert_non_null(base);
 		for (int shift = 1; shift <= 3; shift++) {
