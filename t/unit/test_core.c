@@ -149,6 +149,9 @@ static void config_files_and_env(void **state)
 	assert_int_equal(baton_config_load_file(ctx, &ctx->config, path), 0);
 	baton_config_release(&ctx->config);
 	free(ctx);
+	snprintf(path, sizeof path, "%s/config.toml", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static int write_tmp(char *path, const char *data, size_t len)
