@@ -106,6 +106,16 @@ bool baton_hook_is_continue(const char *prompt, const char *phrases);
  * context's config (a context opened with no_index will do). */
 bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced_session);
 
+/* The fast path of a SessionStart, a "continue" prompt or a PreCompact of a
+ * conversation whose marker holds (see baton_hook_nothing_to_do): the session's
+ * context as it was last rendered ($BATON_HOME/hooks/context/), when no event has been
+ * written to the store since. True with out filled: the text, and the job (a start's:
+ * read the transcript's new tail; a compact's: the checkpoint itself, then the rest);
+ * false when the full path must run (out empty). Needs only the context's config
+ * (no_index will do). Config hooks.context_cache = false turns it off. */
+bool baton_hook_fast(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced_session,
+		     struct baton_hook_output *out);
+
 /* The session context printed into the agent: TL;DR, progress, blockers, next steps,
  * and with full also decisions, discoveries and notes (what must survive a
  * compaction). Bounded to well under the agents' 10 000-character cap. *out

@@ -59,4 +59,9 @@ int baton_journal_sync(struct baton_ctx *ctx, char **out_path, const cJSON *sess
 int baton_journal_checkpoint(struct baton_ctx *ctx, cJSON *session, const char *note, bool pre_compact, bool sync,
 			     cJSON **out, cJSON **out_session);
 
+/* What a checkpoint does to the session itself: with pre_compact the compaction
+ * count goes up by one, and a paused or handed-off session is active again. The hooks
+ * use it to render ahead of time what a PreCompact will print. */
+void baton_journal_checkpoint_session(cJSON *session, bool pre_compact);
+
 #endif

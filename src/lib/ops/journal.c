@@ -756,12 +756,18 @@ static int optional_text(struct baton_ctx *ctx, char **out, const cJSON *args, c
 	return clean_text(ctx, out, v, verb, what);
 }
 
-int baton_journal_checkpoint(struct baton_ctx *ctx, cJSON *session, const char *note, bool pre_compact, bool sync,
-			     cJSON **out, cJSON **out_session)
+void baton_journal_checkpoint_session(cJSON *session, bool pre_compact)
 {
 	int64_t cc = baton_json_int(session, "compaction_count", 0) + (pre_compact ? 1 : 0);
 	baton_json_set(session, "compaction_count", cJSON_CreateNumber((double)cc));
 	reactivate(session);
+}
+
+int baton_journal_checkpoint(struct baton_ctx *ctx, cJSON *session, const char *note, bool pre_compact, bool sync,
+			     cJSON **out, cJSON **out_session)
+{
+	baton_journal_checkpoint_session(session, pre_compact);
+	int64_t cc = baton_json_int(session, "compaction_count", 0);
 	cJSON *e = cJSON_CreateObject();
 	baton_json_add_str(e, "kind", "checkpoint");
 	baton_json_add_str(e, "text", note);

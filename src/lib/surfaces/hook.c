@@ -251,15 +251,13 @@ static const char *or_str(const char *s, const char *dflt)
 	return s ? s : dflt;
 }
 
-int baton_hook_context(struct baton_ctx *ctx, char **out, const cJSON *session, bool full)
+/* The context of session from its folded journal (see baton_hook_context). */
+static int render_context(struct baton_ctx *ctx, char **out, const cJSON *session, const cJSON *journal, bool full)
 {
-	cJSON *journal = NULL;
 	struct strbuf sb = STRBUF_INIT;
 	char *tldr = NULL;
+	int rc = 0;
 	*out = NULL;
-	int rc = baton_journal_load(ctx, &journal, session);
-	if (rc)
-		return rc;
 	int64_t entries = baton_json_int(journal, "entries", 0);
 	if (!entries && !baton_json_str(session, "objective")) {
 		*out = strdup("");
@@ -328,9 +326,19 @@ int baton_hook_context(struct baton_ctx *ctx, char **out, const cJSON *session, 
 	*out = baton_strbuf_detach(&sb);
 out:
 	free(tldr);
-	cJSON_Delete(journal);
 	baton_strbuf_release(&sb);
 	return rc ? rc : (*out ? 0 : baton_error(ctx, BATON_ENOMEM, "out of memory"));
+}
+
+int baton_hook_context(struct baton_ctx *ctx, char **out, const cJSON *session, bool full)
+{
+	cJSON *journal = NULL;
+	*out = NULL;
+	int rc = baton_journal_load(ctx, &journal, session);
+	if (!rc)
+		rc = render_context(ctx, out, session, journal, full);
+	cJSON_Delete(journal);
+	return rc;
 }
 
 /* ---- which session ------------------------------------------------------------------ */
@@ -533,11 +541,10 @@ static char *marker_path(struct baton_ctx *ctx, const char *agent, const char *i
 	return baton_strbuf_detach(&sb);
 }
 
-bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced)
+/* Whether the conversation of h has a marker that still holds (same epoch, same
+ * boot); its session id into sid when it does. */
+static bool marker_holds(struct baton_ctx *ctx, const struct baton_hook *h, char sid[BATON_ULID_LEN])
 {
-	if (h->action != BATON_HOOK_PROMPT || (forced && *forced) || (h->run_id && *h->run_id) ||
-	    baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL)))
-		return false;
 	char *p = marker_path(ctx, h->agent, h->agent_session_id);
 	int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
 	free(p);
@@ -552,7 +559,27 @@ bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h,
 	baton_index_epoch(ctx, epoch);
 	const char *boot = baton_boot_id(ctx);
 	size_t el = strlen(epoch), bl = strlen(boot);
-	return !strncmp(buf, epoch, el) && buf[el] == ' ' && !strncmp(buf + el + 1, boot, bl) && buf[el + 1 + bl] == ' ';
+	if (strncmp(buf, epoch, el) || buf[el] != ' ' || strncmp(buf + el + 1, boot, bl) || buf[el + 1 + bl] != ' ')
+		return false;
+	const char *id = buf + el + bl + 2;
+	size_t il = strcspn(id, "\n");
+	if (!il || il >= BATON_ULID_LEN)
+		return false;
+	for (size_t i = 0; i < il; i++)
+		if (!isalnum((unsigned char)id[i]))
+			return false; /* a session id names files (hooks/context/) */
+	memcpy(sid, id, il);
+	sid[il] = '\0';
+	return true;
+}
+
+bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced)
+{
+	char sid[BATON_ULID_LEN];
+	if (h->action != BATON_HOOK_PROMPT || (forced && *forced) || (h->run_id && *h->run_id) ||
+	    baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL)))
+		return false;
+	return marker_holds(ctx, h, sid);
 }
 
 /* After a hook found the conversation linked to session s (its live record made):
@@ -590,40 +617,220 @@ static void mark(struct baton_ctx *ctx, const struct baton_hook *h, const char *
 }
 
 /* Markers of conversations that ended without a SessionEnd (a crash, a reboot) would
- * pile up: the detached job removes those untouched for MARKER_DAYS, at most once a
- * day. A marker removed too early only costs its conversation one full path. */
+ * pile up, and so would the contexts of sessions long gone: the detached job removes
+ * those untouched for MARKER_DAYS, at most once a day. A marker removed too early only
+ * costs its conversation one full path. */
 #define MARKER_DAYS 14
 
-static void prune_markers(struct baton_ctx *ctx)
+static void prune_dir(const char *dir, time_t now)
 {
-	struct strbuf dir = STRBUF_INIT, stamp = STRBUF_INIT, f = STRBUF_INIT;
+	struct strbuf f = STRBUF_INIT;
 	struct stat st;
-	time_t now = time(NULL);
-	baton_strbuf_addf(&dir, "%s/hooks/seen", baton_home(ctx));
-	baton_strbuf_addf(&stamp, "%s/.pruned", dir.buf);
-	DIR *d = NULL;
-	if (!stat(stamp.buf, &st) && now - st.st_mtime < 24 * 3600)
-		goto out;
-	if (!(d = opendir(dir.buf)))
-		goto out;
-	int fd = open(stamp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		close(fd);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		baton_strbuf_reset(&f);
-		baton_strbuf_addf(&f, "%s/%s", dir.buf, e->d_name);
+		baton_strbuf_addf(&f, "%s/%s", dir, e->d_name);
 		if (!lstat(f.buf, &st) && S_ISREG(st.st_mode) && now - st.st_mtime > MARKER_DAYS * 24 * 3600)
 			unlink(f.buf);
 	}
+	closedir(d);
+	baton_strbuf_release(&f);
+}
+
+static void prune_markers(struct baton_ctx *ctx)
+{
+	struct strbuf dir = STRBUF_INIT, stamp = STRBUF_INIT;
+	struct stat st;
+	time_t now = time(NULL);
+	baton_strbuf_addf(&dir, "%s/hooks/seen", baton_home(ctx));
+	baton_strbuf_addf(&stamp, "%s/.pruned", dir.buf);
+	if (stat(dir.buf, &st) || (!stat(stamp.buf, &st) && now - st.st_mtime < 24 * 3600))
+		goto out;
+	int fd = open(stamp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	prune_dir(dir.buf, now);
+	baton_strbuf_reset(&dir);
+	baton_strbuf_addf(&dir, "%s/hooks/context", baton_home(ctx));
+	prune_dir(dir.buf, now);
 out:
-	if (d)
-		closedir(d);
 	baton_strbuf_release(&dir);
 	baton_strbuf_release(&stamp);
-	baton_strbuf_release(&f);
+}
+
+/* ---- the context, rendered ahead -------------------------------------------------- */
+
+/* A session's context as last rendered, in $BATON_HOME/hooks/context/SESSION.VARIANT,
+ * headed by the state of the store it was rendered from: the offset the index had
+ * applied of every log, read before rendering. It holds while every log is exactly
+ * that long and no log was added, that is while no event has been written anywhere
+ * since: then rendering again would print the same bytes. A hook that finds it
+ * holding prints it without opening the index (SQLite reads its whole schema at
+ * open, ~1 M instructions) or folding the journal (~2 M). The detached jobs render
+ * all variants after their own writes; a full path renders the one it printed.
+ *
+ *   baton-context 1 VERSION SESSION VARIANT
+ *   LOG OFFSET          one line per log
+ *   (empty line)
+ *   the context
+ *
+ * "compact" is what a PreCompact prints: the full context of the session as the
+ * checkpoint leaves it (baton_journal_checkpoint_session). */
+enum variant { V_SHORT, V_FULL, V_COMPACT, V_COUNT };
+static const char *const variant_name[V_COUNT] = { "short", "full", "compact" };
+#define CACHE_MAX (4 * CONTEXT_MAX) /* a file larger than this is not ours */
+#define CACHE_LOGS 64               /* hosts beyond this: the full path */
+
+static char *cache_path(struct baton_ctx *ctx, const char *sid, enum variant v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	baton_strbuf_addf(&sb, "%s/hooks/context/%s.%s", baton_home(ctx), sid, variant_name[v]);
+	return baton_strbuf_detach(&sb);
+}
+
+static bool cache_on(struct baton_ctx *ctx)
+{
+	return baton_config_bool(ctx, "hooks.context_cache", true);
+}
+
+/* The store's state as the index has it: "LOG OFFSET\n" per log, by name. */
+static int store_state(struct baton_ctx *ctx, struct strbuf *out)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT file, offset FROM log_state ORDER BY file");
+	if (!st)
+		return BATON_ERROR;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		baton_strbuf_addf(out, "%s %lld\n", baton_col_text(st, 0), (long long)sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "read log_state");
+}
+
+/* Best effort: a context that cannot be written only costs the next hook the full
+ * path. */
+static void cache_put(struct baton_ctx *ctx, const char *sid, enum variant v, const char *state, const char *text)
+{
+	if (!sid || !cache_on(ctx))
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	char *p = cache_path(ctx, sid, v);
+	baton_strbuf_addf(&sb, "baton-context 1 %s %s %s\n%s\n%s", BATON_VERSION, sid, variant_name[v], state, text);
+	if (p && sb.len <= CACHE_MAX && baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0)) {
+		struct strbuf dir = STRBUF_INIT;
+		baton_strbuf_addf(&dir, "%s/hooks/context", baton_home(ctx));
+		if (!baton_mkdir_p(ctx, dir.buf, 0700))
+			baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0);
+		baton_strbuf_release(&dir);
+	}
+	free(p);
+	baton_strbuf_release(&sb);
+}
+
+/* Whether the logs named in state[0..len) ("LOG OFFSET" lines) are all there, exactly
+ * that long, and the only logs there are. */
+static bool state_holds(struct baton_ctx *ctx, const char *state, size_t len)
+{
+	struct {
+		const char *name;
+		size_t nlen;
+		long long offset;
+		bool seen;
+	} logs[CACHE_LOGS];
+	size_t n = 0;
+	for (const char *p = state, *end = state + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp = memchr(p, ' ', (size_t)(end - p));
+		if (!nl || !sp || sp > nl || n == CACHE_LOGS)
+			return false;
+		char *e;
+		logs[n].offset = strtoll(sp + 1, &e, 10);
+		if (e != nl || logs[n].offset < 0)
+			return false;
+		logs[n].name = p;
+		logs[n].nlen = (size_t)(sp - p);
+		logs[n++].seen = false;
+		p = nl + 1;
+	}
+	DIR *d = opendir(ctx->log_dir);
+	if (!d)
+		return false;
+	bool ok = true;
+	struct dirent *e;
+	struct stat st;
+	while (ok && (e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (e->d_name[0] == '.' || l <= 6 || strcmp(e->d_name + l - 6, ".jsonl"))
+			continue; /* what the index reads as a log (index.c) */
+		long long want = 0;
+		for (size_t i = 0; i < n; i++)
+			if (logs[i].nlen == l && !memcmp(logs[i].name, e->d_name, l)) {
+				want = logs[i].offset;
+				logs[i].seen = true;
+			}
+		ok = !fstatat(dirfd(d), e->d_name, &st, 0) && st.st_size == want;
+	}
+	closedir(d);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = logs[i].seen || !logs[i].offset;
+	return ok;
+}
+
+/* The context of session sid in variant v when it still holds (malloc'd), else NULL. */
+static char *cache_get(struct baton_ctx *ctx, const char *sid, enum variant v)
+{
+	struct strbuf sb = STRBUF_INIT, head = STRBUF_INIT;
+	char *p = cache_path(ctx, sid, v), *r = NULL;
+	if (!p || baton_read_file(ctx, &sb, p, CACHE_MAX))
+		goto out;
+	baton_strbuf_addf(&head, "baton-context 1 %s %s %s\n", BATON_VERSION, sid, variant_name[v]);
+	if (sb.len <= head.len || memcmp(sb.buf, head.buf, head.len))
+		goto out;
+	/* the state's lines, then an empty line, then the text */
+	const char *state = sb.buf + head.len, *text;
+	if (*state == '\n') {
+		text = state + 1; /* no log at all: a store with no event yet */
+	} else {
+		const char *blank = strstr(state, "\n\n");
+		if (!blank)
+			goto out;
+		text = blank + 2;
+	}
+	if (state_holds(ctx, state, (size_t)(text - 1 - state)))
+		r = strdup(text);
+out:
+	free(p);
+	baton_strbuf_release(&sb);
+	baton_strbuf_release(&head);
+	return r;
+}
+
+/* Render every variant of session s for the next hooks (the detached job's last
+ * step, after its own writes). */
+static void cache_refresh(struct baton_ctx *ctx, const cJSON *s)
+{
+	struct strbuf state = STRBUF_INIT;
+	cJSON *journal = NULL, *after = NULL;
+	char *text = NULL;
+	const char *sid = baton_json_str(s, "id");
+	if (!sid || !cache_on(ctx) || is_closed(baton_json_str(s, "status")) || store_state(ctx, &state) ||
+	    baton_journal_load(ctx, &journal, s) || !(after = cJSON_Duplicate(s, 1)))
+		goto out;
+	baton_journal_checkpoint_session(after, true);
+	for (int v = 0; v < V_COUNT; v++) {
+		if (render_context(ctx, &text, v == V_COMPACT ? after : s, journal, v != V_SHORT))
+			break;
+		cache_put(ctx, sid, (enum variant)v, state.buf ? state.buf : "", text);
+		free(text);
+		text = NULL;
+	}
+out:
+	baton_strbuf_release(&state);
+	cJSON_Delete(journal);
+	cJSON_Delete(after);
 }
 
 /* ---- the actions ---------------------------------------------------------------------- */
@@ -640,6 +847,8 @@ cJSON *baton_hook_job(const struct baton_hook *h, const char *forced_session)
 static cJSON *new_job(const struct baton_hook *h, const char *forced, const char *session_id)
 {
 	cJSON *j = cJSON_CreateObject();
+	if (!j)
+		return NULL;
 	baton_json_add_str(j, "agent", h->agent);
 	baton_json_add_str(j, "event", h->event);
 	baton_json_add_str(j, "agent_session_id", h->agent_session_id);
@@ -674,6 +883,7 @@ static int ingest_small_tail(struct baton_ctx *ctx, const struct baton_hook *h, 
 
 static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
 {
+	struct strbuf state = STRBUF_INIT;
 	cJSON *s = NULL;
 	char *text = NULL, *linked = NULL, epoch[BATON_ULID_LEN];
 	baton_index_epoch(ctx, epoch);
@@ -699,14 +909,17 @@ static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const ch
 			goto out;
 	}
 	bool compacted = h->source && !strcmp(h->source, "compact");
-	if ((rc = baton_hook_context(ctx, &text, s, compacted)))
+	if ((rc = store_state(ctx, &state)) || (rc = baton_hook_context(ctx, &text, s, compacted)))
 		goto out;
 	out->text = agent_output(h, text);
 	if (left)
-		out->job = new_job(h, forced, baton_json_str(s, "id"));
+		out->job = new_job(h, forced, baton_json_str(s, "id")); /* which renders every variant */
+	else if (!forced || !*forced)
+		cache_put(ctx, baton_json_str(s, "id"), compacted ? V_FULL : V_SHORT, state.buf ? state.buf : "", text);
 	if (!forced || !*forced)
 		mark(ctx, h, epoch, s);
 out:
+	baton_strbuf_release(&state);
 	free(text);
 	cJSON_Delete(s);
 	return rc;
@@ -714,6 +927,7 @@ out:
 
 static int act_prompt(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
 {
+	struct strbuf state = STRBUF_INIT;
 	cJSON *s = NULL;
 	char *text = NULL, *obj = NULL, epoch[BATON_ULID_LEN];
 	baton_index_epoch(ctx, epoch);
@@ -738,17 +952,25 @@ static int act_prompt(struct baton_ctx *ctx, const struct baton_hook *h, const c
 	}
 	if (!fresh_objective &&
 	    baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL))) {
-		if ((rc = baton_hook_context(ctx, &text, s, false)))
+		if ((rc = store_state(ctx, &state)) || (rc = baton_hook_context(ctx, &text, s, false)))
 			goto out;
 		out->text = agent_output(h, text);
+		if (!forced || !*forced)
+			cache_put(ctx, baton_json_str(s, "id"), V_SHORT, state.buf ? state.buf : "", text);
 	}
 	if (!forced || !*forced)
 		mark(ctx, h, epoch, s);
 out:
+	baton_strbuf_release(&state);
 	free(text);
 	free(obj);
 	cJSON_Delete(s);
 	return rc;
+}
+
+static void compaction_note(char *buf, size_t n, const struct baton_hook *h)
+{
+	snprintf(buf, n, "%s compaction (%s)", h->agent, h->trigger ? h->trigger : "auto");
 }
 
 static int act_compact(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
@@ -760,7 +982,7 @@ static int act_compact(struct baton_ctx *ctx, const struct baton_hook *h, const 
 		goto out;
 	if (!is_closed(baton_json_str(s, "status"))) {
 		char note[96];
-		snprintf(note, sizeof note, "%s compaction (%s)", h->agent, h->trigger ? h->trigger : "auto");
+		compaction_note(note, sizeof note, h);
 		/* the journal's files follow in the detached job: rendering them all is not
 		 * for the hot path */
 		cJSON *saved = NULL;
@@ -862,6 +1084,52 @@ out:
 	return rc;
 }
 
+bool baton_hook_fast(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
+{
+	char sid[BATON_ULID_LEN];
+	enum variant v;
+	struct stat st;
+	out->text = NULL;
+	out->job = NULL;
+	if ((forced && *forced) || (h->run_id && *h->run_id) || !cache_on(ctx))
+		return false;
+	if (h->action == BATON_HOOK_START)
+		v = h->source && !strcmp(h->source, "compact") ? V_FULL : V_SHORT;
+	else if (h->action == BATON_HOOK_PROMPT &&
+		 baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL)))
+		v = V_SHORT;
+	else if (h->action == BATON_HOOK_COMPACT)
+		v = V_COMPACT;
+	else
+		return false;
+	/* the marker: linked to an open session with an objective, live at this boot */
+	if (!marker_holds(ctx, h, sid))
+		return false;
+	char *text = cache_get(ctx, sid, v);
+	if (!text)
+		return false;
+	if (v == V_COMPACT) {
+		/* the checkpoint itself is the job's first step: what is printed is already
+		 * the context as it leaves the session */
+		char note[96];
+		compaction_note(note, sizeof note, h);
+		if (!(out->job = new_job(h, NULL, sid)) || !baton_json_add_str(out->job, "checkpoint", note)) {
+			cJSON_Delete(out->job);
+			out->job = NULL;
+			free(text);
+			return false;
+		}
+	} else if (h->action == BATON_HOOK_START && h->transcript_path && !stat(h->transcript_path, &st)) {
+		/* whether the tail was read is in the index: the job reads what is new */
+		out->job = new_job(h, NULL, sid);
+	}
+	/* Gemini's PreCompress is advisory: what it prints goes nowhere useful */
+	if (v != V_COMPACT || strcmp(h->agent, "gemini"))
+		out->text = agent_output(h, text);
+	free(text);
+	return true;
+}
+
 int baton_hook_run(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced_session,
 		   struct baton_hook_output *out)
 {
@@ -948,6 +1216,15 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
 	}
 	if (rc)
 		goto out;
+	const char *note = baton_json_str(job, "checkpoint");
+	if (s && note && !is_closed(baton_json_str(s, "status"))) {
+		/* a PreCompact answered from the rendered context: its checkpoint */
+		cJSON *saved = NULL;
+		rc = baton_journal_checkpoint(ctx, s, note, true, false, NULL, &saved);
+		s = saved;
+		if (rc)
+			goto out;
+	}
 	if (s && baton_json_bool(job, "refresh", false) && !is_closed(baton_json_str(s, "status"))) {
 		before = cJSON_Duplicate(s, 1);
 		if ((rc = baton_session_refresh(ctx, s)))
@@ -979,6 +1256,9 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
 		baton_json_add_str(c, "reason", baton_json_str(job, "reason"));
 		rc = baton_log_append(ctx, "conversation_ended", f, NULL);
 	}
+	/* last: after every write of this job, for the next hooks of the session */
+	if (!rc && s)
+		cache_refresh(ctx, s);
 out:
 	free(path);
 	free(linked);
