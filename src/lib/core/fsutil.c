@@ -13,6 +13,10 @@
 
 int baton_mkdir_p(struct baton_ctx *ctx, const char *path, mode_t mode)
 {
+	/* the common case, the store's directories already there: one stat, not a
+	 * mkdir per path component (every command and hook opens the store) */
+	if (baton_is_dir(path))
+		return 0;
 	char *p = strdup(path);
 	int rc = 0;
 	if (!p)
