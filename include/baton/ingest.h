@@ -63,6 +63,17 @@ int baton_ingest_file(struct baton_ctx *ctx, const char *source, const char *pat
  * decide whether ingesting now fits their time budget. BATON_ENOTFOUND: no such file. */
 int baton_ingest_pending(struct baton_ctx *ctx, const char *source, const char *path, int64_t *out_bytes);
 
+/* Merge the full-text index's segments into one when the messages indexed since the
+ * last merge are at least as many as those before it (the first time: any), in
+ * steps of their own transactions, so a concurrent writer waits for one step only.
+ * Searches walk each segment's doclist separately: a store ingested in one go is
+ * left with ~8 segments, and merging them took search p50 at 1.2M messages from 12
+ * to 8 ms. The doubling bounds the work over a store's life to about twice one merge
+ * of the final index. baton_ingest_all calls it; hooks' single-file ingest does not.
+ * Returns 0 (also when there was nothing to do) or an error code; ingested data is
+ * committed either way, and an interrupted merge resumes at the next call. */
+int baton_ingest_merge(struct baton_ctx *ctx);
+
 /* Discover and ingest every transcript of `source` (NULL: all sources). forced
  * applies to conversations seen for the first time whose records are newer than
  * the forced session's creation. */

@@ -1325,6 +1325,67 @@ static int found_add(void *ud, const char *path)
 	return 0;
 }
 
+/* ---- full-text segments ---------------------------------------------------------- */
+
+/* Leaf pages (~4 KB each) a merge step writes before its commit */
+#define FTS_MERGE_STEP 4096
+/* meta key: max(messages.id) when the segments were last merged into one */
+#define FTS_MERGED_KEY "fts_merged_rows"
+
+/* One merge step in its own transaction; *out_more: it found work to do (FTS5
+ * changes sqlite3_total_changes() by 2 or more then). pages < 0 starts a merge of
+ * every segment, pages > 0 continues one. */
+static int merge_step(struct baton_ctx *ctx, int pages, bool *out_more)
+{
+	*out_more = false;
+	int rc = baton_index_begin(ctx);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = baton_index_stmt(ctx, "INSERT INTO messages_fts(messages_fts, rank) VALUES('merge', ?1)");
+	if (!st) {
+		baton_index_rollback(ctx);
+		return BATON_ERROR;
+	}
+	sqlite3_bind_int(st, 1, pages);
+	int before = sqlite3_total_changes(ctx->db), r = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		rc = baton_index_error(ctx, "merge the full-text index");
+		baton_index_rollback(ctx);
+		return rc;
+	}
+	*out_more = sqlite3_total_changes(ctx->db) - before >= 2;
+	return baton_index_commit(ctx);
+}
+
+int baton_ingest_merge(struct baton_ctx *ctx)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = '" FTS_MERGED_KEY "'),"
+					    " (SELECT max(id) FROM messages)");
+	if (!st)
+		return BATON_ERROR;
+	int64_t merged = 0, top = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		merged = sqlite3_column_int64(st, 0);
+		top = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (top <= 0 || top < 2 * merged)
+		return 0;
+	bool more = true;
+	int rc = merge_step(ctx, -FTS_MERGE_STEP, &more);
+	while (!rc && more)
+		rc = merge_step(ctx, FTS_MERGE_STEP, &more);
+	if (rc)
+		return rc;
+	if (!(st = baton_index_stmt(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES('" FTS_MERGED_KEY "', ?1)")))
+		return BATON_ERROR;
+	sqlite3_bind_int64(st, 1, top);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "merge the full-text index");
+}
+
 int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forced, struct baton_ingest_stats *stats)
 {
 	struct baton_ingest_stats local = { 0 };
@@ -1359,6 +1420,10 @@ int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forc
 		rc = batch_flush(ctx, &b);
 	else if (b.open)
 		batch_abort(ctx, &b);
+	/* what was ingested is committed: a merge that fails (a writer holding the lock
+	 * past the timeout) is tried again next time */
+	if (!rc && baton_ingest_merge(ctx) == BATON_ENOMEM)
+		rc = BATON_ENOMEM;
 	batch_release(&b);
 	for (size_t i = 0; i < l.n; i++)
 		free(l.paths[i]);
@@ -1470,9 +1535,16 @@ static const struct baton_event_handler ingest_handlers[] = {
 
 static const char *const ingest_tables[] = { "conversations", "messages_v", "usage", NULL };
 
+/* after a rebuild's bulk load: its segments merged into one at once (no concurrent
+ * writer waits on the file being built), as baton_ingest_merge would */
+static const char ingest_indexes[] =
+	"INSERT INTO messages_fts(messages_fts) VALUES('optimize');"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT '" FTS_MERGED_KEY "', coalesce(max(id), 0) FROM messages;";
+
 const struct baton_index_module baton_ingest_index = {
 	.name = "transcripts",
 	.schema = ingest_schema,
+	.indexes = ingest_indexes,
 	.tables = ingest_tables,
 	.handlers = ingest_handlers,
 	.replay = replay_archive,

@@ -77,6 +77,8 @@ static int op_ingest(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 			if (ctx->progress)
 				ctx->progress(ctx->progress_ud, ++i, n, st.bytes);
 		}
+		if (baton_ingest_merge(ctx) == BATON_ENOMEM) /* else: tried again next time */
+			return BATON_ENOMEM;
 	} else if ((rc = baton_ingest_all(ctx, source, forced, &st))) {
 		return rc;
 	}
