@@ -10,7 +10,7 @@
 PREFIX  ?= /usr/local
 CC      ?= cc
 O       := build
-PKGS    := sqlite3 libcjson libgit2 libpcre2-8 libzstd inih
+PKGS    := sqlite3 libgit2 libpcre2-8 libzstd inih
 
 # Install missing packages before anything needs pkg-config (skipped for clean/help).
 ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
@@ -25,13 +25,15 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libgit2 is dlopen'ed on first use (src/lib/git/git.c): its dependency tree costs ~5 ms
 # at every start. SQLite, PCRE2, zstd and inih link statically when their archives are
-# there, for the same reason (a hook's whole budget is a few milliseconds).
+# there, for the same reason (a hook's whole budget is a few milliseconds). JSON is
+# baton's own (src/lib/core/cjson.c: Debian has no static libcjson) and libm is opened
+# on first use (src/lib/core/libm_lazy.c), so the binary needs libc alone (t0001).
 STATIC_PKGS := sqlite3 libpcre2-8 libzstd inih
 STATIC_OK   := $(shell for n in $$(pkg-config --libs-only-l $(STATIC_PKGS) | sed 's/-l//g'); do \
                  [ -f "$$($(CC) -print-file-name=lib$$n.a)" ] || { echo no; exit; }; done; echo yes)
 ifeq ($(STATIC_OK),yes)
 PKG_LIBS := -Wl,-Bstatic $(shell pkg-config --libs-only-l $(STATIC_PKGS)) -Wl,-Bdynamic \
-            $(shell pkg-config --libs libcjson) -ldl -lpthread
+            -ldl -lpthread
 else
 PKG_LIBS := $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) -ldl -lpthread
 endif
@@ -53,7 +55,11 @@ OPT ?= -O2 -g
 CFLAGS ?=
 ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Isrc/lib -Isrc \
               -include src/lib/compat.h $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS := $(PKG_LIBS) -lm
+LDLIBS := $(PKG_LIBS)
+# Linked as an object, ahead of the archives, so that every math call (the static
+# SQLite's too) binds to the lazy forwarders; test and fuzz binaries add -lm for
+# whatever else they call.
+LIBM_LAZY = $(O)/src/lib/core/libm_lazy.o
 
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -97,12 +103,14 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(LIBM_LAZY): ALL_CFLAGS += -fno-builtin
+
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBM_LAZY) $(LIB) $(LDLIBS)
 
 $(O)/t/%: t/unit/%.c $(LIB) $(TLIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TLIB_OBJ) $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TLIB_OBJ) $(LIBM_LAZY) $(LIB) $(LDLIBS) $(CMOCKA_LIBS) -lm
 
 # Tests: cmocka binaries speak TAP; CLI scripts are TAP too; prove runs them all and
 # closes with its one summary line.
@@ -129,7 +137,7 @@ fuzz-readers:
 	@$(MAKE) --no-print-directory FUZZ=1 CC=clang build/fuzz/libbaton.a
 	@for r in $(FUZZ_READERS); do \
 		clang $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsanitize=fuzzer,address,undefined -DREADER=baton_source_$$r \
-			-o build/fuzz/fuzz_$$r t/fuzz/fuzz_reader.c build/fuzz/libbaton.a $(LDLIBS) || exit 1; \
+			-o build/fuzz/fuzz_$$r t/fuzz/fuzz_reader.c build/fuzz/libbaton.a $(LDLIBS) -lm || exit 1; \
 	done
 	@for r in $(FUZZ_READERS); do \
 		mkdir -p build/fuzz/corpus/$$r; \
@@ -154,7 +162,7 @@ fuzz-%: t/fuzz/fuzz_%.c
 		$(CURDIR)/t/fuzz/corpus-$* $(CURDIR)/t/fuzz/seeds/$*
 
 build/fuzz/fuzz_%: t/fuzz/fuzz_%.c $(LIB)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) $(LDLIBS) -lm
 
 # End to end against the real clients (npm packages, Node 22, loopback only).
 E2E_CACHE ?= $(HOME)/.cache/baton-e2e

@@ -21,7 +21,7 @@
 #ifndef BATON_ANALYZE_H
 #define BATON_ANALYZE_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 #include <stdint.h>
 

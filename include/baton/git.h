@@ -3,7 +3,7 @@
 #ifndef BATON_GIT_H
 #define BATON_GIT_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 #include <stdint.h>
 

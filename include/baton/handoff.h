@@ -5,7 +5,7 @@
 #ifndef BATON_HANDOFF_H
 #define BATON_HANDOFF_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -24,7 +24,7 @@
 #ifndef BATON_HOOK_H
 #define BATON_HOOK_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 #include <stddef.h>
 

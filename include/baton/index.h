@@ -4,7 +4,7 @@
 #ifndef BATON_INDEX_H
 #define BATON_INDEX_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <sqlite3.h>
 #include <stdint.h>
 

@@ -8,7 +8,7 @@
 #ifndef BATON_INGEST_H
 #define BATON_INGEST_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -26,7 +26,7 @@
 #ifndef BATON_JOURNAL_H
 #define BATON_JOURNAL_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 
 #include "baton/op.h"

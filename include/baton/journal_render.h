@@ -11,7 +11,7 @@
 #ifndef BATON_JOURNAL_RENDER_H
 #define BATON_JOURNAL_RENDER_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 #include <stdint.h>
 

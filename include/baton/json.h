@@ -4,7 +4,7 @@
 #ifndef BATON_JSON_H
 #define BATON_JSON_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 #include <stdint.h>
 

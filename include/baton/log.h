@@ -9,7 +9,7 @@
 #ifndef BATON_LOG_H
 #define BATON_LOG_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 
 struct baton_ctx;
 

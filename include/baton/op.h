@@ -12,7 +12,7 @@
 #ifndef BATON_OP_H
 #define BATON_OP_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 
 struct baton_ctx;

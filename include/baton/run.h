@@ -16,7 +16,7 @@
 #ifndef BATON_RUN_H
 #define BATON_RUN_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -10,7 +10,7 @@
 #ifndef BATON_SESSION_H
 #define BATON_SESSION_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 
 #include "baton/op.h"

@@ -2,7 +2,7 @@
 #ifndef BATON_CLI_ARGS_H
 #define BATON_CLI_ARGS_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stddef.h>
 
 #include "baton/op.h"

@@ -2,7 +2,7 @@
 #ifndef BATON_CLI_RENDER_H
 #define BATON_CLI_RENDER_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdio.h>
 
 #include "baton/op.h"

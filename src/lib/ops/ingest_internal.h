@@ -2,7 +2,7 @@
 #ifndef BATON_OPS_INGEST_INTERNAL_H
 #define BATON_OPS_INGEST_INTERNAL_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 
 #include "sources/source.h"

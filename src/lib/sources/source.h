@@ -11,7 +11,7 @@
 #ifndef BATON_SOURCES_SOURCE_H
 #define BATON_SOURCES_SOURCE_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -8,7 +8,7 @@
 #ifndef BATON_STORE_ARCHIVE_H
 #define BATON_STORE_ARCHIVE_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 #include <stddef.h>
 #include <stdint.h>
 

@@ -4,7 +4,7 @@
 #ifndef BATON_STORE_MODULES_H
 #define BATON_STORE_MODULES_H
 
-#include <cJSON.h>
+#include "baton/cjson.h"
 
 struct baton_ctx;
 
