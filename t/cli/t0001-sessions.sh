@@ -20,6 +20,15 @@ if command -v nm >/dev/null 2>&1; then
 	is "$(nm -D "$BATON" | grep -cE ' T (mbedtls_x509_crt_parse_file|mbedtls_x509_crt_parse_path|libssh2_init)$')" 3 \
 		"the binary exports the names libgit2's init binds to"
 fi
+# every library the binary needs costs each start (a hook has 2 ms): libc alone.
+# JSON is baton's own (src/lib/core/cjson.c), libm is opened on first use
+# (src/lib/core/libm_lazy.c), the rest is linked statically or dlopen'ed.
+if [ "${BATON_TEST_SANITIZED:-0}" != 1 ] && command -v readelf >/dev/null 2>&1; then
+	is "$(readelf -d "$BATON" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')" "libc.so.6 " \
+		"the binary needs libc alone"
+	is "$(LD_DEBUG=files "$BATON" --version 2>&1 >/dev/null | grep -c 'file=libm\.so')" 0 \
+		"libm is not loaded by a command without math"
+fi
 is "$(jqr "$out" '.session.recent_changes.files | join(",")')" "README" "recent changes from git status"
 is "$(jqr "$out" '.session.working_set | join(",")')" "T1,T2" "tasks become the working set"
 is "$(jqr "$out" .session.checkpoint.path)" "$TMP/alpha/.sessions/checkpoints/one.md" "newest checkpoint file found"
