@@ -23,6 +23,8 @@
  * - Trees: items are linked by next/prev, a container's child->prev is its last item;
  *   cJSON_Delete frees the item and its next siblings; a reference (cJSON_IsReference)
  *   does not own child and valuestring; a cJSON_StringIsConst key is not freed.
+ * - One difference, a fixed bug: Debian's libcjson 1.7.15 refuses (and leaks) an
+ *   insert before any item but the first; cJSON_InsertItemInArray here inserts.
  * - Every allocation goes through the hooks set with cJSON_InitHooks (baton's scratch
  *   allocator, src/lib/core/json.c); what cJSON_Print* returns is freed with
  *   cJSON_free. Hooks are global: set them before threads start. */
