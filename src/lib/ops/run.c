@@ -184,19 +184,6 @@ static bool has_flag(const cJSON *argv, const char *lng, const char *shrt)
 	return false;
 }
 
-/* Insert string s at position at of argv. (cJSON_InsertItemInArray of the cJSON
- * 1.7.15 that Debian ships refuses to insert before the second item.) */
-static void argv_insert(cJSON *argv, int at, const char *s)
-{
-	cJSON *tail = cJSON_CreateArray(), *it;
-	while (cJSON_GetArraySize(argv) > at)
-		cJSON_AddItemToArray(tail, cJSON_DetachItemFromArray(argv, at));
-	cJSON_AddItemToArray(argv, cJSON_CreateString(s));
-	while ((it = cJSON_DetachItemFromArray(tail, 0)))
-		cJSON_AddItemToArray(argv, it);
-	cJSON_Delete(tail);
-}
-
 static bool all_digits(const char *s)
 {
 	if (!s || !*s)
@@ -612,8 +599,8 @@ int baton_run_plan(struct baton_ctx *ctx, cJSON **out, const struct baton_run_sp
 	if (!strcmp(agent, "claude") && claude_wants_session_id(argv)) {
 		char uuid[40];
 		baton_uuid_new(ctx, uuid);
-		argv_insert(argv, 1, "--session-id");
-		argv_insert(argv, 2, uuid);
+		cJSON_InsertItemInArray(argv, 1, cJSON_CreateString("--session-id"));
+		cJSON_InsertItemInArray(argv, 2, cJSON_CreateString(uuid));
 	}
 
 	char id[BATON_ULID_LEN];
@@ -1107,8 +1094,8 @@ static void set_model(cJSON *argv, const char *model)
 			return;
 		}
 	}
-	argv_insert(argv, 1, "--model");
-	argv_insert(argv, 2, model);
+	cJSON_InsertItemInArray(argv, 1, cJSON_CreateString("--model"));
+	cJSON_InsertItemInArray(argv, 2, cJSON_CreateString(model));
 }
 
 #define MAX_PROMPT (100 * 1024) /* one argv word must stay under Linux's 128 KiB */
