@@ -98,21 +98,18 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job);
  * the start of the prompt (its first 80 characters). */
 bool baton_hook_is_continue(const char *prompt, const char *phrases);
 
-/* The fast path of an ordinary prompt: true when a UserPromptSubmit has nothing to
- * do, known without the index. A conversation whose earlier hook found it linked to
- * an open session with an objective, recorded live at this boot, leaves a marker
- * ($BATON_HOME/hooks/seen/AGENT-ID: epoch, boot id, session); the marker holds while
- * the store's epoch (baton_index_epoch) and the boot are the same. Needs only the
- * context's config (a context opened with no_index will do). */
-bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced_session);
-
-/* The fast path of a SessionStart, a "continue" prompt or a PreCompact of a
- * conversation whose marker holds (see baton_hook_nothing_to_do): the session's
- * context as it was last rendered ($BATON_HOME/hooks/context/), when no event has been
- * written to the store since. True with out filled: the text, and the job (a start's:
- * read the transcript's new tail; a compact's: the checkpoint itself, then the rest);
- * false when the full path must run (out empty). Needs only the context's config
- * (no_index will do). Config hooks.context_cache = false turns it off. */
+/* The fast path, without the index, of a conversation whose earlier hook found it
+ * linked to an open session with an objective and recorded it live at this boot: that
+ * hook left a marker ($BATON_HOME/hooks/seen/AGENT-ID: epoch, boot id, session), which
+ * holds while the store's epoch (baton_index_epoch) and the boot are the same.
+ * - An ordinary UserPromptSubmit has nothing to do: true, out empty.
+ * - A SessionStart, a "continue" prompt or a PreCompact print the session's context
+ *   as it was last rendered ($BATON_HOME/hooks/context/), when no event has been
+ *   written to the store since: true with out filled, the text and the job (a
+ *   start's: read the transcript's new tail; a compact's: the checkpoint itself,
+ *   then the rest). Config hooks.context_cache = false turns this off.
+ * False when the full path must run (out empty): no marker, BATON_SESSION, a run's
+ * hook, another action. Needs only the context's config (no_index will do). */
 bool baton_hook_fast(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced_session,
 		     struct baton_hook_output *out);
 

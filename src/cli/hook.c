@@ -233,15 +233,13 @@ int baton_cli_hook_main(int argc, char **argv)
 	/* Stop and SessionEnd have nothing to answer: their work needs no store here */
 	if ((out.job = baton_hook_job(&h, forced)))
 		goto job;
-	/* An ordinary prompt of a conversation already linked and recorded has nothing
-	 * to do: known from a marker file, without opening the index. */
+	/* A conversation already linked and recorded: an ordinary prompt has nothing to
+	 * do, and a context already rendered (nothing written since) is printed as is,
+	 * both known from files, without opening the index. */
 	if ((rc = open_store(&ctx, &why, true))) {
 		hook_log(h.agent, event, "cannot open the store: %s", why);
 		goto done;
 	}
-	if (baton_hook_nothing_to_do(ctx, &h, forced))
-		goto done;
-	/* Context already rendered, and nothing written since: no index either. */
 	if (!baton_hook_fast(ctx, &h, forced, &out)) {
 		if ((rc = baton_ctx_open_index(ctx, true))) {
 			hook_log(h.agent, event, "cannot open the store: %s", baton_errmsg(ctx));

@@ -573,15 +573,6 @@ static bool marker_holds(struct baton_ctx *ctx, const struct baton_hook *h, char
 	return true;
 }
 
-bool baton_hook_nothing_to_do(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced)
-{
-	char sid[BATON_ULID_LEN];
-	if (h->action != BATON_HOOK_PROMPT || (forced && *forced) || (h->run_id && *h->run_id) ||
-	    baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL)))
-		return false;
-	return marker_holds(ctx, h, sid);
-}
-
 /* After a hook found the conversation linked to session s (its live record made):
  * leave the marker when nothing would be left for an ordinary prompt to do, remove
  * it otherwise. epoch: the store's epoch read before the hook looked. Best effort: a
@@ -1091,20 +1082,24 @@ bool baton_hook_fast(struct baton_ctx *ctx, const struct baton_hook *h, const ch
 	struct stat st;
 	out->text = NULL;
 	out->job = NULL;
-	if ((forced && *forced) || (h->run_id && *h->run_id) || !cache_on(ctx))
+	if ((forced && *forced) || (h->run_id && *h->run_id))
 		return false;
 	if (h->action == BATON_HOOK_START)
 		v = h->source && !strcmp(h->source, "compact") ? V_FULL : V_SHORT;
-	else if (h->action == BATON_HOOK_PROMPT &&
-		 baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL)))
+	else if (h->action == BATON_HOOK_PROMPT)
 		v = V_SHORT;
 	else if (h->action == BATON_HOOK_COMPACT)
 		v = V_COMPACT;
 	else
 		return false;
+	/* every action here prints the context, but an ordinary prompt */
+	bool context = h->action != BATON_HOOK_PROMPT ||
+		       baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL));
 	/* the marker: linked to an open session with an objective, live at this boot */
-	if (!marker_holds(ctx, h, sid))
+	if ((context && !cache_on(ctx)) || !marker_holds(ctx, h, sid))
 		return false;
+	if (!context)
+		return true; /* an ordinary prompt: nothing to do */
 	char *text = cache_get(ctx, sid, v);
 	if (!text)
 		return false;
