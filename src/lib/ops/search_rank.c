@@ -173,21 +173,14 @@ double baton_rank_deferred_idf(const struct baton_rank *rk, int64_t nhits, int64
 	return idf_of(rk->nrow, extrapolate(rk, (double)nhits, rk->maxrow - last + 1));
 }
 
-int baton_rank_hit_cmp(const void *pa, const void *pb)
-{
-	const struct baton_rank_hit *a = pa, *b = pb;
-	if (a->score != b->score)
-		return a->score < b->score ? -1 : 1;
-	return (a->id > b->id) - (a->id < b->id);
-}
-
-/* baton_rank_hit_cmp(a, b) < 0, inlined */
+/* Whether a ranks before b: best first (FTS5's bm25 is negative, lower is better); a
+ * tie goes to the older message, as FTS5's ORDER BY rank did. */
 static inline bool hit_before(const struct baton_rank_hit *a, const struct baton_rank_hit *b)
 {
 	return a->score < b->score || (a->score == b->score && a->id < b->id);
 }
 
-/* Sort a[0..n) as baton_rank_hit_cmp does, with tmp[0..n) as scratch: a bottom-up
+/* Sort a[0..n) by hit_before, with tmp[0..n) as scratch: a bottom-up
  * merge sort with the comparison inlined. glibc's qsort, calling the comparator
  * through a pointer, was a fifth of a one-word search's instructions (4000 hits). */
 static void sort_hits(struct baton_rank_hit *a, int n, struct baton_rank_hit *tmp)

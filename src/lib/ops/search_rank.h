@@ -50,9 +50,6 @@ struct baton_rank_hit {
 	double score;
 };
 
-/* Best first; a tie goes to the older message, as FTS5's ORDER BY rank did. */
-int baton_rank_hit_cmp(const void *a, const void *b);
-
 /* The sqlite3_bind_pointer type of the state argument. */
 #define BATON_RANK_PTR "baton_rank"
 
