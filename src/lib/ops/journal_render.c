@@ -218,6 +218,21 @@ static cJSON *new_step(cJSON *steps, const cJSON *e, const char *state, int64_t 
 	return st;
 }
 
+/* A new item at the end of list: {"n": its place from 1 (when numbered), "id", "at",
+ * text_key: text}; the caller adds the rest of its fields. */
+static cJSON *new_item(cJSON *list, bool numbered, const char *id, const char *at, const char *text_key,
+		       const char *text)
+{
+	cJSON *it = cJSON_CreateObject();
+	if (numbered)
+		baton_json_add_int(it, "n", cJSON_GetArraySize(list) + 1);
+	baton_json_add_str(it, "id", id);
+	baton_json_add_str(it, "at", at);
+	baton_json_add_str(it, text_key, text);
+	cJSON_AddItemToArray(list, it);
+	return it;
+}
+
 static int is_state(const cJSON *step, const char *state)
 {
 	const char *s = baton_json_str(step, "state");
@@ -276,30 +291,15 @@ void baton_journal_fold_entry(struct baton_journal_folder *f, const cJSON *e)
 			new_step(steps, e, "completed", seq);
 		}
 	} else if (!strcmp(kind, "decision")) {
-		cJSON *d = cJSON_CreateObject();
-		baton_json_add_int(d, "n", cJSON_GetArraySize(decisions) + 1);
-		baton_json_add_str(d, "id", id);
-		baton_json_add_str(d, "at", at);
-		baton_json_add_str(d, "text", text);
+		cJSON *d = new_item(decisions, true, id, at, "text", text);
 		baton_json_add_str(d, "context", baton_json_str(e, "context"));
 		baton_json_add_str(d, "rationale", baton_json_str(e, "rationale"));
-		cJSON_AddItemToArray(decisions, d);
 	} else if (!strcmp(kind, "discovery")) {
-		cJSON *d = cJSON_CreateObject();
-		baton_json_add_int(d, "n", cJSON_GetArraySize(discoveries) + 1);
-		baton_json_add_str(d, "id", id);
-		baton_json_add_str(d, "at", at);
-		baton_json_add_str(d, "text", text);
-		cJSON_AddItemToArray(discoveries, d);
+		new_item(discoveries, true, id, at, "text", text);
 	} else if (!strcmp(kind, "blocker")) {
-		cJSON *b = cJSON_CreateObject();
-		baton_json_add_int(b, "n", cJSON_GetArraySize(blockers) + 1);
-		baton_json_add_str(b, "id", id);
-		baton_json_add_str(b, "at", at);
-		baton_json_add_str(b, "text", text);
+		cJSON *b = new_item(blockers, true, id, at, "text", text);
 		baton_json_add_str(b, "status", "open");
 		cJSON_AddNullToObject(b, "resolved_at");
-		cJSON_AddItemToArray(blockers, b);
 	} else if (!strcmp(kind, "unblock")) {
 		cJSON *b = find_by_id(blockers, baton_json_str(e, "ref"));
 		if (b && !strcmp(or(baton_json_str(b, "status"), ""), "open")) {
@@ -307,18 +307,10 @@ void baton_journal_fold_entry(struct baton_journal_folder *f, const cJSON *e)
 			set_str(b, "resolved_at", at);
 		}
 	} else if (!strcmp(kind, "note")) {
-		cJSON *n = cJSON_CreateObject();
-		baton_json_add_str(n, "id", id);
-		baton_json_add_str(n, "at", at);
-		baton_json_add_str(n, "text", text);
-		cJSON_AddItemToArray(notes, n);
+		new_item(notes, false, id, at, "text", text);
 	} else if (!strcmp(kind, "checkpoint")) {
-		cJSON *c = cJSON_CreateObject();
-		baton_json_add_str(c, "id", id);
-		baton_json_add_str(c, "at", at);
-		baton_json_add_str(c, "note", text);
+		cJSON *c = new_item(checkpoints, false, id, at, "note", text);
 		baton_json_add_bool(c, "pre_compact", baton_json_bool(e, "pre_compact", false));
-		cJSON_AddItemToArray(checkpoints, c);
 	}
 	if (text && strcmp(kind, "checkpoint") && strcmp(kind, "pause") && strcmp(kind, "close"))
 		scan_paths(key_files, text);
