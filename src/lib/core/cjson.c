@@ -801,10 +801,9 @@ cJSON_bool cJSON_AddItemToArray(cJSON *array, cJSON *item)
 	return 1;
 }
 
-cJSON_bool cJSON_AddItemToObject(cJSON *object, const char *string, cJSON *item)
+/* Give item a copy of string as its key, freeing the key it owned. */
+static cJSON_bool set_key(cJSON *item, const char *string)
 {
-	if (!object || !string || !item || object == item)
-		return 0;
 	char *key = dup_str(string);
 	if (!key)
 		return 0;
@@ -812,6 +811,13 @@ cJSON_bool cJSON_AddItemToObject(cJSON *object, const char *string, cJSON *item)
 		hooks.deallocate(item->string);
 	item->string = key;
 	item->type &= ~cJSON_StringIsConst;
+	return 1;
+}
+
+cJSON_bool cJSON_AddItemToObject(cJSON *object, const char *string, cJSON *item)
+{
+	if (!object || !string || !item || object == item || !set_key(item, string))
+		return 0;
 	return cJSON_AddItemToArray(object, item);
 }
 
@@ -933,15 +939,8 @@ cJSON_bool cJSON_ReplaceItemInArray(cJSON *array, int which, cJSON *newitem)
 
 static cJSON_bool replace_in_object(cJSON *object, const char *string, cJSON *replacement, bool cs)
 {
-	if (!replacement || !string)
+	if (!replacement || !string || !set_key(replacement, string))
 		return 0;
-	char *key = dup_str(string);
-	if (!key)
-		return 0;
-	if (!(replacement->type & cJSON_StringIsConst) && replacement->string)
-		hooks.deallocate(replacement->string);
-	replacement->string = key;
-	replacement->type &= ~cJSON_StringIsConst;
 	return cJSON_ReplaceItemViaPointer(object, object_item(object, string, cs), replacement);
 }
 
