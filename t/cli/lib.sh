@@ -78,6 +78,19 @@ make_repo() {
 		git -C "$1" add README && git -C "$1" commit -qm init
 }
 
+# traced_hook EVENT CONVERSATION [PROMPT] [AGENT]: the hook of a conversation in
+# repository $R (payload source $HOOK_SOURCE, default startup); its stdout in
+# $TMP/out, and the index statements its own process ran (BATON_TRACE_SQL) counted in
+# $TMP/sql: 0 means it did not open the index
+traced_hook() {
+	jq -cn --arg e "$1" --arg id "$2" --arg cwd "$R" --arg p "${3:-}" --arg src "${HOOK_SOURCE:-startup}" \
+		'{session_id: $id, transcript_path: ($cwd + "/none.jsonl"), cwd: $cwd, hook_event_name: $e,
+		  source: $src, trigger: "auto", reason: "other", prompt: $p}' |
+		(cd "$R" && BATON_TRACE_SQL=1 "$BATON" hook "$1" --agent "${4:-claude}" >"$TMP/out" 2>"$TMP/err")
+	grep -c '^sql' "$TMP/err" >"$TMP/sql"
+}
+sql() { cat "$TMP/sql"; }
+
 done_testing() {
 	echo "1..$_t_n"
 	[ "$_t_fail" = 0 ]

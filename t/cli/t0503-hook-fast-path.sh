@@ -9,46 +9,36 @@ export BATON_HOOK_SYNC=1 BATON_BOOT_ID=boot-1
 R=$TMP/repo
 make_repo "$R"
 
-# hook EVENT CONVERSATION [PROMPT]: a Claude Code payload; stdout in $TMP/out, the
-# index statements run (BATON_TRACE_SQL) counted in $TMP/sql
-hook() {
-	jq -cn --arg e "$1" --arg id "$2" --arg cwd "$R" --arg p "${3:-}" \
-		'{session_id: $id, transcript_path: ($cwd + "/none.jsonl"), cwd: $cwd, hook_event_name: $e,
-		  source: "startup", reason: "other", prompt: $p}' |
-		(cd "$R" && BATON_TRACE_SQL=1 "$BATON" hook "$1" --agent claude >"$TMP/out" 2>"$TMP/err")
-	grep -c '^sql' "$TMP/err" >"$TMP/sql"
-}
-sql() { cat "$TMP/sql"; }
 conv_session() { sqlite3 "$BATON_HOME/index.db" "select session_id from conversations where agent_session_id='$1'"; }
 lives() { grep -c '"type":"conversation_live"' "$BATON_HOME"/log/*.jsonl; }
 M=$BATON_HOME/hooks/seen/claude-conv-1
 
-hook SessionStart conv-1
+traced_hook SessionStart conv-1
 ok "SessionStart of a session without an objective leaves no marker" test ! -e "$M"
-hook UserPromptSubmit conv-1 "fix the flaky parser test"
+traced_hook UserPromptSubmit conv-1 "fix the flaky parser test"
 s1=$(conv_session conv-1)
 is "$(baton show "$s1" --json | jq -r .session.objective)" "fix the flaky parser test" "the first prompt is the objective"
 ok "then the marker is there" test -s "$M"
 like "$(cat "$M")" " boot-1 $s1\$" "naming this boot and the session"
 
-hook UserPromptSubmit conv-1 "now the lexer"
+traced_hook UserPromptSubmit conv-1 "now the lexer"
 is "$(sql)" 0 "an ordinary prompt opens no index"
 is "$(cat "$TMP/out")" "" "and prints nothing"
-hook UserPromptSubmit conv-1 "continue"
+traced_hook UserPromptSubmit conv-1 "continue"
 unlike "$(sql)" '^0$' "a continuation phrase takes the full path"
 like "$(cat "$TMP/out")" "fix the flaky parser test" "and gets the context"
 
 # a new boot: the conversation must be recorded live at it
 before=$(lives)
-BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "after the reboot"
+BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "after the reboot"
 unlike "$(sql)" '^0$' "a new boot takes the full path"
 is "$(lives)" $((before + 1)) "and records the conversation live at the new boot"
-BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "again"
+BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "again"
 is "$(sql)" 0 "then the fast path again"
 
 # the session closed under the conversation: the next prompt links it anew
 baton close --session "$s1" --complete >/dev/null
-BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "more work"
+BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "more work"
 unlike "$(sql)" '^0$' "a closed session takes the full path"
 s2=$(conv_session conv-1)
 ok "the conversation moved to a new session ($s2)" test -n "$s2" -a "$s2" != "$s1"
@@ -56,31 +46,31 @@ is "$(baton show "$s2" --json | jq -r .session.objective)" "more work" "whose ob
 
 # a deleted session too (the move itself changed the epoch the marker was made in:
 # one more full path, then fast)
-BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "still more"
-BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "and more"
+BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "still more"
+BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "and more"
 is "$(sql)" 0 "fast again on the new session"
 baton delete "$s2" >/dev/null
-BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "after a delete"
+BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "after a delete"
 unlike "$(sql)" '^0$' "a deleted session takes the full path"
 
 # SessionEnd forgets the marker: a conversation that comes back is live again
-BATON_BOOT_ID=boot-2 hook SessionEnd conv-1
+BATON_BOOT_ID=boot-2 traced_hook SessionEnd conv-1
 ok "SessionEnd removes the marker" test ! -e "$M"
 before=$(lives)
-BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "resumed without a SessionStart"
+BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "resumed without a SessionStart"
 is "$(lives)" $((before + 1)) "the ended conversation is recorded live again"
 
 # damaged or foreign markers: the full path, never a crash
 printf 'garbage' >"$M"
-BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "x"
+BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "x"
 unlike "$(sql)" '^0$' "a damaged marker takes the full path"
 ok "and is rewritten" grep -q " boot-2 " "$M"
 : >"$M"
-BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "y"
+BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "y"
 unlike "$(sql)" '^0$' "an empty marker too"
-hook UserPromptSubmit "../../etc/passwd" "z"
+traced_hook UserPromptSubmit "../../etc/passwd" "z"
 ok "an id that is no file name gets no marker" test ! -e "$BATON_HOME/hooks/seen/claude-../../etc/passwd"
-BATON_SESSION=$s1 BATON_BOOT_ID=boot-2 hook UserPromptSubmit conv-1 "forced"
+BATON_SESSION=$s1 BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "forced"
 unlike "$(sql)" '^0$' "BATON_SESSION takes the full path"
 is "$(cat "$BATON_HOME/hooks.log" 2>/dev/null | grep -c 'conv-1')" 0 "nothing failed on the way"
 
