@@ -704,13 +704,15 @@ static int store_state(struct baton_ctx *ctx, struct strbuf *out)
 
 /* Best effort: a context that cannot be written only costs the next hook the full
  * path. */
-static void cache_put(struct baton_ctx *ctx, const char *sid, enum variant v, const char *state, const char *text)
+static void cache_put(struct baton_ctx *ctx, const char *sid, enum variant v, const struct strbuf *state,
+		      const char *text)
 {
 	if (!sid || !cache_on(ctx))
 		return;
 	struct strbuf sb = STRBUF_INIT;
 	char *p = cache_path(ctx, sid, v);
-	baton_strbuf_addf(&sb, "baton-context 1 %s %s %s\n%s\n%s", BATON_VERSION, sid, variant_name[v], state, text);
+	baton_strbuf_addf(&sb, "baton-context 1 %s %s %s\n%s\n%s", BATON_VERSION, sid, variant_name[v],
+			  state->buf ? state->buf : "", text);
 	if (p && sb.len <= CACHE_MAX && baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0)) {
 		struct strbuf dir = STRBUF_INIT;
 		baton_strbuf_addf(&dir, "%s/hooks/context", baton_home(ctx));
@@ -814,7 +816,7 @@ static void cache_refresh(struct baton_ctx *ctx, const cJSON *s)
 	for (int v = 0; v < V_COUNT; v++) {
 		if (render_context(ctx, &text, v == V_COMPACT ? after : s, journal, v != V_SHORT))
 			break;
-		cache_put(ctx, sid, (enum variant)v, state.buf ? state.buf : "", text);
+		cache_put(ctx, sid, (enum variant)v, &state, text);
 		free(text);
 		text = NULL;
 	}
@@ -906,7 +908,7 @@ static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const ch
 	if (left)
 		out->job = new_job(h, forced, baton_json_str(s, "id")); /* which renders every variant */
 	else if (!forced || !*forced)
-		cache_put(ctx, baton_json_str(s, "id"), compacted ? V_FULL : V_SHORT, state.buf ? state.buf : "", text);
+		cache_put(ctx, baton_json_str(s, "id"), compacted ? V_FULL : V_SHORT, &state, text);
 	if (!forced || !*forced)
 		mark(ctx, h, epoch, s);
 out:
@@ -947,7 +949,7 @@ static int act_prompt(struct baton_ctx *ctx, const struct baton_hook *h, const c
 			goto out;
 		out->text = agent_output(h, text);
 		if (!forced || !*forced)
-			cache_put(ctx, baton_json_str(s, "id"), V_SHORT, state.buf ? state.buf : "", text);
+			cache_put(ctx, baton_json_str(s, "id"), V_SHORT, &state, text);
 	}
 	if (!forced || !*forced)
 		mark(ctx, h, epoch, s);
