@@ -31,6 +31,12 @@ void baton_index_close(struct baton_ctx *ctx);
  * two pages, which cost the next process neither. */
 void baton_index_checkpoint(struct baton_ctx *ctx);
 
+/* Before work on many pages (a bulk ingest): reopens the index with a page cache that
+ * grows, in place of the few prefaulted slots short commands use. Call it between
+ * transactions with no other SQLite connection open in the process; a no-op when
+ * already done, in a transaction, or read-only. */
+int baton_index_bulk(struct baton_ctx *ctx);
+
 /* The epoch: a value in $BATON_HOME/epoch that changes whenever a session closes or
  * is deleted, or a conversation moves to another session (index appliers call
  * baton_index_note_epoch; the next commit writes a new value, and so does a

@@ -822,6 +822,8 @@ cJSON *baton_conversation_link_fields(const char *source, const char *agent_sess
  * and a crash before they are made is repaired by the next ingest, which links every
  * transcript it looks at. */
 #define BATCH_BYTES (32 * 1024 * 1024)
+/* Input from which a run is a bulk ingest (bulk_begin; config ingest.bulk_bytes) */
+#define BULK_BYTES (16 * 1024 * 1024)
 
 struct pending_link {
 	const struct baton_source *src;
@@ -830,6 +832,8 @@ struct pending_link {
 	bool explicit;
 };
 
+struct found_list;
+
 struct batch {
 	struct baton_ingest_stats *stats;
 	const char *forced;
@@ -837,7 +841,14 @@ struct batch {
 	int64_t bytes;    /* input bytes in it */
 	struct pending_link *links;
 	size_t nlinks, alloc;
+	/* a bulk ingest (bulk_begin) starts at the first commit after BULK_BYTES */
+	int64_t start;                /* stats->bytes when the run began */
+	const struct found_list *all; /* the run's transcripts, or NULL */
+	size_t next;                  /* the one being read */
+	bool bulk, defer;
 };
+
+static int bulk_begin(struct baton_ctx *ctx, struct batch *b);
 
 static int link_conversation(struct baton_ctx *ctx, const char *source, const char *path, const cJSON *state,
 			     const char *forced, bool explicit, struct baton_ingest_stats *stats);
@@ -899,6 +910,8 @@ static int batch_flush(struct baton_ctx *ctx, struct batch *b)
 		}
 	}
 	links_drop(b, 0);
+	if (!rc && !b->bulk && b->stats->bytes - b->start >= baton_config_int(ctx, "ingest.bulk_bytes", BULK_BYTES))
+		rc = bulk_begin(ctx, b);
 	return rc;
 }
 
@@ -1002,7 +1015,7 @@ static int commit_step(struct baton_ctx *ctx, const struct baton_source *src, co
 		goto fail;
 	t->known = true;
 	b->bytes += (int64_t)data->len;
-	if (b->bytes >= BATCH_BYTES)
+	if (b->bytes >= baton_config_int(ctx, "ingest.batch_bytes", BATCH_BYTES))
 		rc = batch_flush(ctx, b);
 	goto out;
 fail:
@@ -1285,7 +1298,7 @@ int baton_ingest_file(struct baton_ctx *ctx, const char *source, const char *pat
 		rc = source ? baton_error(ctx, BATON_EINVALID, "ingest: unknown source '%s' (claude, codex, gemini, opencode)", source)
 			    : baton_error(ctx, BATON_EINVALID, "ingest: cannot tell which agent wrote '%s'; give --source", abs);
 	else {
-		struct batch b = { .stats = stats, .forced = forced_session_id };
+		struct batch b = { .stats = stats, .forced = forced_session_id, .start = stats->bytes };
 		rc = ingest_path(ctx, src, abs, true, &b);
 		if (!rc)
 			rc = batch_flush(ctx, &b);
@@ -1358,7 +1371,9 @@ static int merge_step(struct baton_ctx *ctx, int pages, bool *out_more)
 	return baton_index_commit(ctx);
 }
 
-int baton_ingest_merge(struct baton_ctx *ctx)
+/* Every segment merged into one when the index has doubled since the last time (or
+ * always, when force) */
+static int merge_all(struct baton_ctx *ctx, bool force)
 {
 	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = '" FTS_MERGED_KEY "'),"
 					    " (SELECT max(id) FROM messages)");
@@ -1370,7 +1385,7 @@ int baton_ingest_merge(struct baton_ctx *ctx)
 		top = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	if (top <= 0 || top < 2 * merged)
+	if (top <= 0 || (!force && top < 2 * merged))
 		return 0;
 	bool more = true;
 	int rc = merge_step(ctx, -FTS_MERGE_STEP, &more);
@@ -1384,6 +1399,90 @@ int baton_ingest_merge(struct baton_ctx *ctx)
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "merge the full-text index");
+}
+
+int baton_ingest_merge(struct baton_ctx *ctx)
+{
+	return merge_all(ctx, false);
+}
+
+/* ---- bulk ingests ---------------------------------------------------------------- */
+
+/* FTS5's own default: merge 4 segments of a level as they appear */
+#define FTS_AUTOMERGE 4
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* What the rest of a run will read, roughly: each file past the offset already read
+ * (all of it when it shrank: replaced). A tree of files counts nothing. */
+static int64_t pending_bytes(struct baton_ctx *ctx, const struct found_list *l, size_t from)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT offset FROM transcripts WHERE key = ?1");
+	int64_t sum = 0;
+	for (size_t i = from; st && i < l->n; i++) {
+		struct stat sb;
+		if (stat(l->paths[i], &sb) || !S_ISREG(sb.st_mode))
+			continue;
+		char *key = transcript_key(l->srcs[i]->name, l->paths[i], false);
+		int64_t off = 0;
+		if (key) {
+			baton_bind_text(st, 1, key);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				off = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+			free(key);
+		}
+		sum += off <= (int64_t)sb.st_size ? (int64_t)sb.st_size - off : (int64_t)sb.st_size;
+	}
+	return sum;
+}
+
+static int64_t ingested_bytes(struct baton_ctx *ctx)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT coalesce(sum(offset), 0) FROM transcripts");
+	int64_t n = 0;
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return n;
+}
+
+/* FTS5's automerge level, persistent in the table's config; 0 means never merge */
+static int set_automerge(struct baton_ctx *ctx, int level)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT CAST(v AS INTEGER) FROM messages_fts_config WHERE k = 'automerge'");
+	if (!st)
+		return BATON_ERROR;
+	int cur = FTS_AUTOMERGE;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cur = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (cur == level)
+		return 0;
+	if (!(st = baton_index_stmt(ctx, "INSERT INTO messages_fts(messages_fts, rank) VALUES('automerge', ?1)")))
+		return BATON_ERROR;
+	sqlite3_bind_int(st, 1, level);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "configure the full-text index");
+}
+
+/* A run becomes a bulk ingest at its first commit after BULK_BYTES: the index is
+ * reopened with a page cache that grows (baton_index_bulk). When the rest of the run
+ * reads at least as much as the index then holds, the run ends with every segment
+ * merged into one (merge_all), so the merges FTS5 makes as segments appear (each
+ * posting rewritten once per level) would be wasted: they are off until then, a
+ * fifth of a cold ingest. A run that dies leaves them off; the next run turns them
+ * back on (set_automerge at its start). */
+static int bulk_begin(struct baton_ctx *ctx, struct batch *b)
+{
+	int rc = baton_index_bulk(ctx);
+	b->bulk = true;
+	if (rc || !b->all)
+		return rc;
+	b->defer = pending_bytes(ctx, b->all, b->next) >= ingested_bytes(ctx);
+	return b->defer ? set_automerge(ctx, 0) : 0;
 }
 
 int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forced, struct baton_ingest_stats *stats)
@@ -1405,8 +1504,11 @@ int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forc
 		if (rc == BATON_ENOMEM)
 			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 	}
-	struct batch b = { .stats = stats, .forced = forced };
+	struct batch b = { .stats = stats, .forced = forced, .start = stats->bytes, .all = &l };
+	if (!rc)
+		rc = set_automerge(ctx, FTS_AUTOMERGE);
 	for (size_t i = 0; i < l.n && !rc; i++) {
+		b.next = i;
 		rc = ingest_path(ctx, l.srcs[i], l.paths[i], false, &b);
 		if (rc == BATON_ENOTFOUND || rc == BATON_EINVALID) {
 			/* one bad transcript (or a forced session gone) must not stop the rest */
@@ -1420,9 +1522,11 @@ int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forc
 		rc = batch_flush(ctx, &b);
 	else if (b.open)
 		batch_abort(ctx, &b);
+	if (b.defer && !rc)
+		rc = set_automerge(ctx, FTS_AUTOMERGE);
 	/* what was ingested is committed: a merge that fails (a writer holding the lock
 	 * past the timeout) is tried again next time */
-	if (!rc && baton_ingest_merge(ctx) == BATON_ENOMEM)
+	if (!rc && merge_all(ctx, b.defer) == BATON_ENOMEM)
 		rc = BATON_ENOMEM;
 	batch_release(&b);
 	for (size_t i = 0; i < l.n; i++)
@@ -1466,6 +1570,9 @@ static const char ingest_schema[] =
 	 * (BATCH_BYTES) FTS5 now writes few, large segments. The hash is memory while a
 	 * batch lasts: ingest's peak RSS is ~25 MiB. */
 	"INSERT INTO messages_fts(messages_fts, rank) VALUES('hashsize', 16777216);"
+	/* a schema is made by a rebuild (or verify), which merges every segment at its
+	 * end (ingest_indexes): FTS5's merges along the way would be wasted */
+	"INSERT INTO messages_fts(messages_fts, rank) VALUES('automerge', 0);"
 	"CREATE TABLE IF NOT EXISTS usage(source TEXT NOT NULL, agent_session_id TEXT NOT NULL, key TEXT NOT NULL,"
 	" model TEXT, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0,"
 	" cache_read INTEGER NOT NULL DEFAULT 0, cache_write INTEGER NOT NULL DEFAULT 0,"
@@ -1539,6 +1646,7 @@ static const char *const ingest_tables[] = { "conversations", "messages_v", "usa
  * writer waits on the file being built), as baton_ingest_merge would */
 static const char ingest_indexes[] =
 	"INSERT INTO messages_fts(messages_fts) VALUES('optimize');"
+	"INSERT INTO messages_fts(messages_fts, rank) VALUES('automerge', " STR(FTS_AUTOMERGE) ");"
 	"INSERT OR REPLACE INTO meta(key, value) SELECT '" FTS_MERGED_KEY "', coalesce(max(id), 0) FROM messages;";
 
 const struct baton_index_module baton_ingest_index = {
