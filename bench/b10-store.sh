@@ -26,8 +26,14 @@ row "list --limit 20 --json, p50" "$1" ms "" "$(ratio "$1" "$BENCH_FLOOR_MS") fl
 # status would be taken at every save
 norepo=$(mktemp -d "${TMPDIR:-/tmp}/baton-bench-norepo.XXXXXX")
 trap 'rm -rf "$norepo"' EXIT
+# the floor of a durable save on this disk: start a minimal C program that appends
+# one line under a lock and fdatasyncs it (bench/append_floor.c), beside the log
+set -- $("$TIMEIT" 200 "$BENCH_TOOLS/append_floor" "$home/floor.tmp" </dev/null)
+afloor=$1
+rm -f "$home/floor.tmp"
 set -- $("$TIMEIT" 200 "$BATON" save -m "bench save" --new --cwd "$norepo" </dev/null)
 row "save (fsync), outside a repository, p50" "$1" ms "goal <= 3" "$(ratio "$1" "$BENCH_FLOOR_MS") floor, p99 $2 ms"
+row "  floor: C program appending + fdatasync, p50" "$afloor" ms "" "save is $(ratio "$1" "$afloor") that floor"
 set -- $(BATON_CORE_FSYNC=0 "$TIMEIT" 200 "$BATON" save -m "bench save" --new --cwd "$norepo" </dev/null)
 row "save (no fsync), outside a repository, p50" "$1" ms "" "$(ratio "$1" "$BENCH_FLOOR_MS") floor"
 repo=$BENCH_OUT/repo

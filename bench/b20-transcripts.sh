@@ -43,11 +43,34 @@ echo "  corpus: $nfiles files, $(mbs "$bytes" 1) MB ($(mbs "$cbytes" 1) MB Claud
 drop_caches
 HOME=$W/corpus BATON_HOME=$W/store /usr/bin/time -f '%e %U %S %M' -o "$W/t.ingest" "$BATON" ingest --json >"$W/ingest.json"
 set -- $(cat "$W/t.ingest")
-c=$(cpu "$2" "$3")
+c=$(cpu "$2" "$3") ingest_wall=$1
 row "cold ingest (parse+redact+index+archive), wall" "$(mbs "$bytes" "$1")" MB/s "goal >= 150" "$1 s, peak RSS $(($4 / 1024)) MiB"
 row "  same, per CPU second (user+sys)" "$(mbs "$bytes" "$c")" MB/s "" "$c s CPU"
 echo "  $(cat "$W/ingest.json")"
 msgs=$(sed 's/.*"messages":\([0-9]*\).*/\1/' "$W/ingest.json")
+# the floor of the index alone: FTS5 (the sqlite3 shell, same library) building the
+# same full-text index over the text baton stored, in one transaction, nothing else:
+# no parsing, redaction, archive, message rows or concurrency with readers
+if command -v sqlite3 >/dev/null 2>&1; then
+	rm -f "$W/ftsfloor.db"
+	cat >"$W/ftsfloor.sql" <<EOF
+PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+ATTACH '$W/store/index.db' AS src;
+CREATE TABLE m(id INTEGER PRIMARY KEY, text, tool, command);
+CREATE VIRTUAL TABLE f USING fts5(text, tool, command, content='m', content_rowid='id',
+  tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');
+INSERT INTO f(f, rank) VALUES('automerge', 0);
+INSERT INTO f(f, rank) VALUES('hashsize', 16777216);
+BEGIN;
+INSERT INTO f(rowid, text, tool, command) SELECT id, text, tool, command FROM src.messages;
+COMMIT;
+INSERT INTO f(f) VALUES('optimize');
+EOF
+	/usr/bin/time -f '%e %U %S' -o "$W/t.fts" sqlite3 "$W/ftsfloor.db" <"$W/ftsfloor.sql" >/dev/null
+	set -- $(cat "$W/t.fts")
+	row "  floor: FTS5 alone over the same text" "$(mbs "$bytes" "$1")" MB/s "" "$1 s, $(cpu "$2" "$3") s CPU; ingest takes $(ratio "$ingest_wall" "$1") its time"
+	rm -f "$W/ftsfloor.db"
+fi
 
 # ---- parse only vs ccusage ---------------------------------------------------------
 find "$W/corpus/.claude" -type f -name '*.jsonl' >"$W/claude.list"
