@@ -45,6 +45,8 @@ struct baton_ingest_stats {
 	int64_t sessions;       /* sessions created for them */
 	int64_t resets;         /* files re-read because replaced or truncated */
 	int64_t errors;         /* files that could not be read (skipped) */
+	int64_t pending_files;  /* left for later: the deadline passed, or another ingest runs */
+	bool busy;              /* another ingest held the store's ingest lock */
 };
 
 /* Ingest the new tail of one transcript of `source` ("claude", "codex", "gemini",
@@ -79,6 +81,21 @@ int baton_ingest_merge(struct baton_ctx *ctx);
  * the forced session's creation. */
 int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forced_session_id,
 		     struct baton_ingest_stats *stats);
+
+/* baton_ingest_all within a time budget: no transcript is started after deadline_ms
+ * (baton_real_now_ms's clock; 0: none), though one with new bytes is read at least
+ * and the one under way is finished. The transcripts left are counted in stats->pending_files. On a
+ * store that has read no transcript yet (a first run on a machine with agent history)
+ * the newest files go first, so what was done last shows first. Every run of either
+ * function holds $BATON_HOME/ingest.lock: with a deadline a run finding it held reads
+ * nothing and sets stats->busy (another ingest is at work); without one it waits. */
+int baton_ingest_all_until(struct baton_ctx *ctx, const char *source, const char *forced_session_id,
+			   int64_t deadline_ms, struct baton_ingest_stats *stats);
+
+/* Start `baton ingest` as a detached process (its own session, stdio on /dev/null,
+ * this process's environment), to read what a budgeted run left. It runs the binary
+ * of this process (/proc/self/exe). Returns 0, or BATON_ERROR when it cannot start. */
+int baton_ingest_detach(struct baton_ctx *ctx);
 
 /* The baton session linked to an agent conversation: *out_session_id malloc'd
  * (caller's), or BATON_ENOTFOUND when the conversation is not known. */

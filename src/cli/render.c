@@ -116,6 +116,21 @@ static void render_resume(FILE *out, const cJSON *r)
 	fprintf(out, "%s\n%s", or(baton_json_str(r, "summary"), ""), or(baton_json_str(r, "script"), ""));
 }
 
+/* what the overview's time-boxed ingest left to a background `baton ingest` */
+static void render_overview_ingest(FILE *out, const cJSON *ing)
+{
+	if (!ing || baton_json_bool(ing, "complete", true))
+		return;
+	int64_t n = baton_json_int(ing, "pending_files", 0);
+	if (!n)
+		fprintf(out, "\nAnother baton ingest is reading the agents' transcripts; run baton again when it is done.\n");
+	else if (baton_json_bool(ing, "background", false))
+		fprintf(out, "\n%lld more transcript%s being read in the background (baton ingest waits for it).\n",
+			(long long)n, n == 1 ? " is" : "s are");
+	else
+		fprintf(out, "\n%lld more transcript%s not read yet: run baton ingest.\n", (long long)n, n == 1 ? " is" : "s are");
+}
+
 static void render_overview(FILE *out, const cJSON *r)
 {
 	const cJSON *cur = baton_json_obj(r, "current");
@@ -129,11 +144,13 @@ static void render_overview(FILE *out, const cJSON *r)
 	const cJSON *arr = baton_json_arr(r, "recent"), *s;
 	if (!cJSON_GetArraySize(arr)) {
 		fprintf(out, "No sessions recorded yet.\n");
+		render_overview_ingest(out, baton_json_obj(r, "ingest"));
 		return;
 	}
 	fprintf(out, "Recent sessions:\n");
 	cJSON_ArrayForEach(s, arr)
 		session_line(out, s);
+	render_overview_ingest(out, baton_json_obj(r, "ingest"));
 }
 
 static void render_delete(FILE *out, const cJSON *r)

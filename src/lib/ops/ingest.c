@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1414,11 +1416,12 @@ int baton_ingest_merge(struct baton_ctx *ctx)
 #define STR(x) STR_(x)
 
 /* What the rest of a run will read, roughly: each file past the offset already read
- * (all of it when it shrank: replaced). A tree of files counts nothing. */
-static int64_t pending_bytes(struct baton_ctx *ctx, const struct found_list *l, size_t from)
+ * (all of it when it shrank: replaced). A tree of files counts nothing. *out_files
+ * (optional): how many files have something to read. */
+static int64_t pending_bytes(struct baton_ctx *ctx, const struct found_list *l, size_t from, int64_t *out_files)
 {
 	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT offset FROM transcripts WHERE key = ?1");
-	int64_t sum = 0;
+	int64_t sum = 0, files = 0;
 	for (size_t i = from; st && i < l->n; i++) {
 		struct stat sb;
 		if (stat(l->paths[i], &sb) || !S_ISREG(sb.st_mode))
@@ -1432,8 +1435,12 @@ static int64_t pending_bytes(struct baton_ctx *ctx, const struct found_list *l, 
 			sqlite3_reset(st);
 			free(key);
 		}
-		sum += off <= (int64_t)sb.st_size ? (int64_t)sb.st_size - off : (int64_t)sb.st_size;
+		int64_t n = off <= (int64_t)sb.st_size ? (int64_t)sb.st_size - off : (int64_t)sb.st_size;
+		sum += n;
+		files += n > 0;
 	}
+	if (out_files)
+		*out_files = files;
 	return sum;
 }
 
@@ -1481,11 +1488,118 @@ static int bulk_begin(struct baton_ctx *ctx, struct batch *b)
 	b->bulk = true;
 	if (rc || !b->all)
 		return rc;
-	b->defer = pending_bytes(ctx, b->all, b->next) >= ingested_bytes(ctx);
+	b->defer = pending_bytes(ctx, b->all, b->next, NULL) >= ingested_bytes(ctx);
 	return b->defer ? set_automerge(ctx, 0) : 0;
 }
 
+/* ---- budgeted runs ------------------------------------------------------------- */
+
+/* $BATON_HOME/ingest.lock, held by a whole run: two runs at once would read the
+ * same new bytes and archive them twice. Returns the descriptor, -1 when wait is
+ * false and another run holds it, or -2 on an error (then runs go unlocked, as before
+ * the lock existed: the readers' keys keep messages from doubling). */
+static int ingest_lock(struct baton_ctx *ctx, bool wait)
+{
+	struct strbuf p = STRBUF_INIT;
+	if (baton_strbuf_addf(&p, "%s/ingest.lock", ctx->home))
+		return -2;
+	int fd = open(p.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	baton_strbuf_release(&p);
+	if (fd < 0)
+		return -2;
+	while (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB)) {
+		if (errno == EINTR)
+			continue;
+		int busy = errno == EWOULDBLOCK;
+		close(fd);
+		return busy ? -1 : -2;
+	}
+	return fd;
+}
+
+struct by_mtime {
+	int64_t mtime;
+	size_t i;
+};
+
+static int newer_first(const void *a, const void *b)
+{
+	const struct by_mtime *x = a, *y = b;
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? 1 : -1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* A first run reads the newest transcripts first: a budgeted run then shows what was
+ * done last, and the rest follows in the background */
+static int newest_first(struct found_list *l)
+{
+	struct by_mtime *k = malloc((l->n ? l->n : 1) * sizeof *k);
+	char **paths = malloc((l->n ? l->n : 1) * sizeof *paths);
+	const struct baton_source **srcs = malloc((l->n ? l->n : 1) * sizeof *srcs);
+	int rc = k && paths && srcs ? 0 : BATON_ENOMEM;
+	for (size_t i = 0; !rc && i < l->n; i++) {
+		struct stat st;
+		k[i].mtime = stat(l->paths[i], &st) ? 0 : (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		k[i].i = i;
+	}
+	if (!rc) {
+		qsort(k, l->n, sizeof *k, newer_first);
+		for (size_t i = 0; i < l->n; i++) {
+			paths[i] = l->paths[k[i].i];
+			srcs[i] = l->srcs[k[i].i];
+		}
+		memcpy(l->paths, paths, l->n * sizeof *paths);
+		memcpy(l->srcs, srcs, l->n * sizeof *srcs);
+	}
+	free(k);
+	free(paths);
+	free(srcs);
+	return rc;
+}
+
+static bool nothing_read_yet(struct baton_ctx *ctx)
+{
+	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT NOT EXISTS (SELECT 1 FROM transcripts)");
+	bool none = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return none;
+}
+
+int baton_ingest_detach(struct baton_ctx *ctx)
+{
+	(void)ctx;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	char *argv[] = { "baton", "ingest", NULL };
+	extern char **environ;
+	pid_t pid;
+	int rc = BATON_ERROR;
+	if (posix_spawn_file_actions_init(&fa))
+		return BATON_ERROR;
+	if (posix_spawnattr_init(&at)) {
+		posix_spawn_file_actions_destroy(&fa);
+		return BATON_ERROR;
+	}
+	if (!posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) &&
+	    !posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) &&
+	    !posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0) &&
+	    !posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID) &&
+	    !posix_spawn(&pid, "/proc/self/exe", &fa, &at, argv, environ))
+		rc = 0; /* not waited for: it outlives us, and init reaps it */
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
 int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forced, struct baton_ingest_stats *stats)
+{
+	return baton_ingest_all_until(ctx, source, forced, 0, stats);
+}
+
+int baton_ingest_all_until(struct baton_ctx *ctx, const char *source, const char *forced, int64_t deadline_ms,
+			   struct baton_ingest_stats *stats)
 {
 	struct baton_ingest_stats local = { 0 };
 	struct roots_buf roots;
@@ -1495,6 +1609,11 @@ int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forc
 		stats = &local;
 	if (source && !baton_source_find(source))
 		return baton_error(ctx, BATON_EINVALID, "ingest: unknown source '%s' (claude, codex, gemini, opencode)", source);
+	int lock = ingest_lock(ctx, !deadline_ms);
+	if (lock == -1) {
+		stats->busy = true;
+		return 0;
+	}
 	roots_resolve(ctx, &roots);
 	for (const struct baton_source *const *s = baton_sources; *s && !rc; s++) {
 		if (source && strcmp(source, (*s)->name))
@@ -1505,9 +1624,18 @@ int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forc
 			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 	}
 	struct batch b = { .stats = stats, .forced = forced, .start = stats->bytes, .all = &l };
+	int64_t read0 = stats->files_read; /* a budgeted run reads one file at least */
+	if (!rc && deadline_ms && nothing_read_yet(ctx))
+		rc = newest_first(&l);
 	if (!rc)
 		rc = set_automerge(ctx, FTS_AUTOMERGE);
 	for (size_t i = 0; i < l.n && !rc; i++) {
+		if (deadline_ms && stats->files_read > read0 && baton_real_now_ms() >= deadline_ms) {
+			/* the files left with something to read (opencode's JSON trees: not
+			 * counted, read by the next run) */
+			pending_bytes(ctx, &l, i, &stats->pending_files);
+			break;
+		}
 		b.next = i;
 		rc = ingest_path(ctx, l.srcs[i], l.paths[i], false, &b);
 		if (rc == BATON_ENOTFOUND || rc == BATON_EINVALID) {
@@ -1534,6 +1662,8 @@ int baton_ingest_all(struct baton_ctx *ctx, const char *source, const char *forc
 	free(l.paths);
 	free(l.srcs);
 	roots_release(&roots);
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "baton/clock.h"
+#include "baton/config.h"
 #include "baton/fsutil.h"
 #include "baton/git.h"
 #include "baton/handoff.h"
@@ -469,26 +470,43 @@ static const struct baton_arg overview_args[] = {
 	{ NULL },
 };
 
+/* How long the overview reads transcripts before it answers (config
+ * overview.ingest_budget_ms; negative: no limit). A first run on a machine with a
+ * gigabyte of agent history would otherwise take a minute. */
+#define OVERVIEW_INGEST_BUDGET_MS 2000
+
 static int op_overview(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 {
-	cJSON *cur = NULL, *recent = NULL;
+	cJSON *cur = NULL, *recent = NULL, *ing = NULL;
 	int rc;
 	if (baton_json_bool(args, "ingest", true)) {
 		/* what the agents did since last time, so the overview shows it; a transcript
-		 * that cannot be read must not hide the overview */
-		rc = baton_ingest_all(ctx, NULL, baton_json_str(args, "link_session"), NULL);
+		 * that cannot be read must not hide the overview. Within the budget: what is
+		 * left (newest first on a first run) goes on in a background `baton ingest`. */
+		struct baton_ingest_stats st = { 0 };
+		int64_t budget = baton_config_int(ctx, "overview.ingest_budget_ms", OVERVIEW_INGEST_BUDGET_MS);
+		int64_t deadline = budget < 0 ? 0 : baton_real_now_ms() + budget;
+		rc = baton_ingest_all_until(ctx, NULL, baton_json_str(args, "link_session"), deadline, &st);
 		if (rc == BATON_ENOMEM || rc == BATON_EBUSY)
 			return rc;
+		bool background = st.busy || (st.pending_files > 0 && !baton_ingest_detach(ctx));
+		ing = cJSON_CreateObject();
+		cJSON_AddBoolToObject(ing, "complete", !st.busy && !st.pending_files);
+		baton_json_add_int(ing, "pending_files", st.pending_files);
+		cJSON_AddBoolToObject(ing, "background", background);
 	}
 	rc = baton_session_current(ctx, &cur, ctx->cwd);
-	if (rc)
+	if (rc) {
+		cJSON_Delete(ing);
 		return rc;
+	}
 	if (cur && baton_json_bool(args, "auto_save", false)) {
 		/* refresh the snapshot; record it only when git state actually moved */
 		cJSON *fresh = cJSON_Duplicate(cur, 1);
 		if ((rc = baton_session_refresh(ctx, fresh))) {
 			cJSON_Delete(fresh);
 			cJSON_Delete(cur);
+			cJSON_Delete(ing);
 			return rc;
 		}
 		cJSON *a = baton_session_normalize(fresh), *b = baton_session_normalize(cur);
@@ -497,8 +515,10 @@ static int op_overview(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		cJSON_Delete(b);
 		if (!same) {
 			cJSON_Delete(cur);
-			if ((rc = baton_session_put(ctx, a, &cur)))
+			if ((rc = baton_session_put(ctx, a, &cur))) {
+				cJSON_Delete(ing);
 				return rc;
+			}
 		} else {
 			cJSON_Delete(a);
 		}
@@ -510,6 +530,7 @@ static int op_overview(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	if (rc) {
 		cJSON_Delete(cur);
 		cJSON_Delete(recent);
+		cJSON_Delete(ing);
 		return rc;
 	}
 	*out = cJSON_CreateObject();
@@ -520,6 +541,10 @@ static int op_overview(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		cJSON_AddNullToObject(*out, "current");
 	cJSON_AddItemToObject(*out, "recent", cJSON_DetachItemFromObject(recent, "sessions"));
 	cJSON_Delete(recent);
+	if (ing)
+		cJSON_AddItemToObject(*out, "ingest", ing);
+	else
+		cJSON_AddNullToObject(*out, "ingest");
 	return 0;
 }
 
