@@ -247,8 +247,13 @@ static int op_search(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 					   "search: cannot read time '%s': use RFC 3339, YYYY-MM-DD, or 30m/2h/3d/1w", since);
 		baton_time_format(since_ts, ms);
 	}
+	/* one read transaction for the whole search: each statement in autocommit took
+	 * and dropped the WAL's read lock (two fcntl calls) and checked the WAL again,
+	 * dozens of times per search; one snapshot also keeps the pages the ranking read
+	 * for the page of snippets */
+	bool txn = sqlite3_get_autocommit(ctx->db) && !baton_index_exec(ctx, "BEGIN");
 	if (baton_json_str(args, "session") && (rc = baton_session_get(ctx, &s, baton_json_str(args, "session"))))
-		return rc;
+		goto out;
 	if (repo) {
 		repo_abs = baton_path_absolute(repo, ctx->cwd);
 		if (!repo_abs) {
@@ -494,6 +499,8 @@ out:
 	free(hits);
 	sqlite3_finalize(st);
 	baton_rank_release(&rk);
+	if (txn && baton_index_exec(ctx, "COMMIT"))
+		baton_index_exec(ctx, "ROLLBACK");
 	cJSON_Delete(s);
 	free(root);
 	free(repo_abs);
