@@ -30,7 +30,8 @@ struct baton_source_roots {
 int baton_ingest_set_roots(struct baton_ctx *ctx, const struct baton_source_roots *roots);
 
 /* Progress of a long ingest: files done of total, bytes read so far. The library
- * calls it between files; the CLI draws a bar on a TTY. */
+ * calls it between files; the CLI draws a bar on a TTY. files_total < 0: the run
+ * waits for another ingest to finish (ingest.lock) first. */
 typedef void (*baton_progress_fn)(void *ud, int64_t files_done, int64_t files_total, int64_t bytes);
 void baton_ingest_set_progress(struct baton_ctx *ctx, baton_progress_fn fn, void *ud);
 

@@ -29,7 +29,11 @@ int baton_cli_source_roots(struct baton_ctx *ctx)
 static void draw(void *ud, int64_t done, int64_t total, int64_t bytes)
 {
 	int *drawn = ud;
-	if (total <= 0)
+	if (total < 0) {
+		fputs("ingest: waiting for another baton ingest to finish…\n", stderr);
+		return;
+	}
+	if (!total)
 		return;
 	int width = 30, fill = (int)(done * width / total);
 	fprintf(stderr, "\ringest [%.*s%*s] %lld/%lld files, %.1f MB", fill, "##############################",

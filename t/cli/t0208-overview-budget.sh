@@ -66,6 +66,23 @@ baton --json >"$HOME/o4.json"
 is "$(jq -c .ingest "$HOME/o4.json")" '{"complete":true,"pending_files":0,"background":false}' "lock released: read at once"
 like "$(objectives <"$HOME/o4.json")" "sixth work" "the new conversation is there"
 
+# baton ingest waits for the other one, and on a terminal says so first
+rm -f "$HOME/release"
+flock -o "$BATON_HOME/ingest.lock" sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done' sh "$HOME/release" &
+holder=$!
+i=0
+while [ $i -lt 200 ] && flock -n "$BATON_HOME/ingest.lock" true 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+script -eqc "$BATON ingest" /dev/null >"$HOME/tty.out" 2>&1 &
+waiter=$!
+i=0
+while [ $i -lt 200 ] && ! grep -q "waiting for another baton ingest" "$HOME/tty.out" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+like "$(cat "$HOME/tty.out")" "waiting for another baton ingest to finish" "a waiting ingest says why on a terminal"
+ok "it is still waiting" kill -0 "$waiter"
+touch "$HOME/release"
+wait "$holder"
+wait "$waiter"
+exit_is 0 "then it runs"
+
 # no budget, and no ingest
 conv 6b3c2c8e-1f6e-427e-a0bd-8fa07d3e5267 "seventh work" "2026-11-22 11:00"
 conv 7c4d3d9f-2a7f-438f-b1ce-9ab18e4f6378 "eighth work" "2026-11-22 12:00"

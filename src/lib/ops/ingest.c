@@ -1507,9 +1507,16 @@ static int ingest_lock(struct baton_ctx *ctx, bool wait)
 	baton_strbuf_release(&p);
 	if (fd < 0)
 		return -2;
-	while (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB)) {
+	bool told = false;
+	while (flock(fd, LOCK_EX | (wait && told ? 0 : LOCK_NB))) {
 		if (errno == EINTR)
 			continue;
+		if (errno == EWOULDBLOCK && wait && !told) {
+			if (ctx->progress) /* before the wait: a terminal says why nothing moves */
+				ctx->progress(ctx->progress_ud, 0, -1, 0);
+			told = true;
+			continue;
+		}
 		int busy = errno == EWOULDBLOCK;
 		close(fd);
 		return busy ? -1 : -2;
