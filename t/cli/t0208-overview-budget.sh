@@ -28,14 +28,18 @@ conv 1c8d7d3f-6a1f-4d2f-8b68-3a5b2e8f0d12 "newest work" "2026-11-20 10:00"
 conv 2d9e8e4a-7b2a-4e3a-9c79-4b6c3f9a1e23 "middle work" "2026-11-10 10:00"
 
 # a budget of 0 ms: one transcript (the newest: a first run), the rest in the background
-BATON_OVERVIEW_INGEST_BUDGET_MS=0 baton --json >"$HOME/o1.json"
+BATON_OVERVIEW_INGEST_BUDGET_MS=0 BATON_TRACE_SQL=1 baton --json >"$HOME/o1.json" 2>"$HOME/o1.trace"
 exit_is 0 "first run within a 0 ms budget"
 is "$(jq -c .ingest "$HOME/o1.json")" '{"complete":false,"pending_files":2,"background":true}' \
 	"two transcripts left to a background ingest"
 is "$(objectives <"$HOME/o1.json")" "newest work" "a first run reads the newest transcript first"
+merged() { sqlite3 "$BATON_HOME/index.db" "SELECT coalesce((SELECT value FROM meta WHERE key = 'fts_merged_rows'), 'none')"; }
+like "$(cat "$HOME/o1.trace")" "INSERT INTO messages\\(" "the overview's own statements are traced"
+unlike "$(cat "$HOME/o1.trace")" "VALUES\\('merge'" "the stopped run left the segment merge to the background one"
 baton ingest --json >"$HOME/i1.json"
 exit_is 0 "baton ingest waits for the background one"
 is "$(jq .files_read "$HOME/i1.json")" 0 "the background ingest read the rest"
+is "$(merged)" "$(sqlite3 "$BATON_HOME/index.db" "SELECT max(id) FROM messages")" "and merged the segments"
 baton --json >"$HOME/o2.json"
 is "$(objectives <"$HOME/o2.json")" "middle work,newest work,oldest work" "then every conversation is there"
 is "$(jq -c .ingest "$HOME/o2.json")" '{"complete":true,"pending_files":0,"background":false}' "nothing left"

@@ -1660,8 +1660,9 @@ int baton_ingest_all_until(struct baton_ctx *ctx, const char *source, const char
 	if (b.defer && !rc)
 		rc = set_automerge(ctx, FTS_AUTOMERGE);
 	/* what was ingested is committed: a merge that fails (a writer holding the lock
-	 * past the timeout) is tried again next time */
-	if (!rc && merge_all(ctx, b.defer) == BATON_ENOMEM)
+	 * past the timeout) is tried again next time. A run stopped by its deadline
+	 * leaves it to the run that reads the rest: the overview would wait for it. */
+	if (!rc && !stats->pending_files && merge_all(ctx, b.defer) == BATON_ENOMEM)
 		rc = BATON_ENOMEM;
 	batch_release(&b);
 	for (size_t i = 0; i < l.n; i++)
