@@ -1412,8 +1412,6 @@ int baton_ingest_merge(struct baton_ctx *ctx)
 
 /* FTS5's own default: merge 4 segments of a level as they appear */
 #define FTS_AUTOMERGE 4
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* What the rest of a run will read, roughly: each file past the offset already read
  * (all of it when it shrank: replaced). A tree of files counts nothing. *out_files
@@ -1784,7 +1782,7 @@ static const char *const ingest_tables[] = { "conversations", "messages_v", "usa
  * writer waits on the file being built), as baton_ingest_merge would */
 static const char ingest_indexes[] =
 	"INSERT INTO messages_fts(messages_fts) VALUES('optimize');"
-	"INSERT INTO messages_fts(messages_fts, rank) VALUES('automerge', " STR(FTS_AUTOMERGE) ");"
+	"INSERT INTO messages_fts(messages_fts, rank) VALUES('automerge', " BATON_STR(FTS_AUTOMERGE) ");"
 	"INSERT OR REPLACE INTO meta(key, value) SELECT '" FTS_MERGED_KEY "', coalesce(max(id), 0) FROM messages;";
 
 const struct baton_index_module baton_ingest_index = {

@@ -23,8 +23,6 @@
 #define LOG_MAX_LINE (64 * 1024 * 1024)
 /* The index's page size, set when a rebuild creates it (see rebuild). */
 #define BATON_INDEX_PAGE_SIZE 16384
-#define BATON_STR_(x) #x
-#define BATON_STR(x) BATON_STR_(x)
 
 static const char core_schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -224,15 +222,15 @@ static int trace_sql(unsigned type, void *arg, void *p, void *x)
  * that need more fall back to malloc for the rest. */
 #define PAGECACHE_PAGES 32
 
-/* Process-wide SQLite settings, before its first use. Memory statistics cost a mutex
- * round trip on every allocation (5% of a save's instructions), and no connection is
- * ever shared between threads (each is opened NOMUTEX anyway). */
 static void close_db(struct baton_ctx *ctx);
 static int open_db(struct baton_ctx *ctx, const char *path, int flags);
 
 static void *slots;      /* the page-cache slots given to SQLite, or NULL */
 static size_t slots_len;
 
+/* Process-wide SQLite settings, before its first use. Memory statistics cost a mutex
+ * round trip on every allocation (5% of a save's instructions), and no connection is
+ * ever shared between threads (each is opened NOMUTEX anyway). */
 static void sqlite_setup(void)
 {
 	static int done;
@@ -271,14 +269,20 @@ static void slots_release(void)
 	slots = NULL;
 }
 
+/* The index file, opened for writing as every command uses it */
+static int open_index(struct baton_ctx *ctx)
+{
+	int rc = open_db(ctx, ctx->index_path, SQLITE_OPEN_READWRITE);
+	return rc ? rc : baton_index_exec(ctx, "PRAGMA synchronous = NORMAL");
+}
+
 int baton_index_bulk(struct baton_ctx *ctx)
 {
 	if (!slots || !ctx->db || ctx->read_only || !sqlite3_get_autocommit(ctx->db))
 		return 0;
 	close_db(ctx);
 	slots_release();
-	int rc = open_db(ctx, ctx->index_path, SQLITE_OPEN_READWRITE);
-	return rc ? rc : baton_index_exec(ctx, "PRAGMA synchronous = NORMAL");
+	return open_index(ctx);
 }
 
 static int open_db(struct baton_ctx *ctx, const char *path, int flags)
@@ -817,9 +821,7 @@ static int rebuild(struct baton_ctx *ctx, struct baton_rebuild_stats *stats, int
 		rc = baton_error(ctx, BATON_ERROR, "cannot replace '%s': %s", ctx->index_path, strerror(errno));
 		goto out;
 	}
-	rc = open_db(ctx, ctx->index_path, SQLITE_OPEN_READWRITE);
-	if (!rc)
-		rc = baton_index_exec(ctx, "PRAGMA synchronous = NORMAL");
+	rc = open_index(ctx);
 	if (!rc)
 		bump_epoch(ctx); /* anything may have changed */
 out:

@@ -8,6 +8,10 @@
 
 struct baton_ctx;
 
+/* a numeric constant as an SQL literal, for schema text built at compile time */
+#define BATON_STR_(x) #x
+#define BATON_STR(x) BATON_STR_(x)
+
 struct baton_event_handler {
 	const char *type;
 	int (*apply)(struct baton_ctx *ctx, const cJSON *event);
