@@ -95,7 +95,8 @@ int baton_ingest_all_until(struct baton_ctx *ctx, const char *source, const char
 
 /* Start `baton ingest` as a detached process (its own session, stdio on /dev/null,
  * this process's environment), to read what a budgeted run left. It runs the binary
- * of this process (/proc/self/exe). Returns 0, or BATON_ERROR when it cannot start. */
+ * of this process (/proc/self/exe). Returns 0, or BATON_ERROR / BATON_ENOMEM (with
+ * the message on ctx) when it cannot start. */
 int baton_ingest_detach(struct baton_ctx *ctx);
 
 /* The baton session linked to an agent conversation: *out_session_id malloc'd

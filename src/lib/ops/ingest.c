@@ -1413,27 +1413,15 @@ int baton_ingest_merge(struct baton_ctx *ctx)
 /* FTS5's own default: merge 4 segments of a level as they appear */
 #define FTS_AUTOMERGE 4
 
-/* What the rest of a run will read, roughly: each file past the offset already read
- * (all of it when it shrank: replaced). A tree of files counts nothing. *out_files
- * (optional): how many files have something to read. */
+/* What the rest of a run will read, roughly (baton_ingest_pending of each file; a
+ * tree of files counts nothing). *out_files (optional): how many files have something
+ * to read. */
 static int64_t pending_bytes(struct baton_ctx *ctx, const struct found_list *l, size_t from, int64_t *out_files)
 {
-	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT offset FROM transcripts WHERE key = ?1");
-	int64_t sum = 0, files = 0;
-	for (size_t i = from; st && i < l->n; i++) {
-		struct stat sb;
-		if (stat(l->paths[i], &sb) || !S_ISREG(sb.st_mode))
+	int64_t sum = 0, files = 0, n;
+	for (size_t i = from; i < l->n; i++) {
+		if (baton_is_dir(l->paths[i]) || baton_ingest_pending(ctx, l->srcs[i]->name, l->paths[i], &n))
 			continue;
-		char *key = transcript_key(l->srcs[i]->name, l->paths[i], false);
-		int64_t off = 0;
-		if (key) {
-			baton_bind_text(st, 1, key);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				off = sqlite3_column_int64(st, 0);
-			sqlite3_reset(st);
-			free(key);
-		}
-		int64_t n = off <= (int64_t)sb.st_size ? (int64_t)sb.st_size - off : (int64_t)sb.st_size;
 		sum += n;
 		files += n > 0;
 	}
@@ -1525,6 +1513,8 @@ static int ingest_lock(struct baton_ctx *ctx, bool wait)
 struct by_mtime {
 	int64_t mtime;
 	size_t i;
+	char *path;
+	const struct baton_source *src;
 };
 
 static int newer_first(const void *a, const void *b)
@@ -1540,27 +1530,21 @@ static int newer_first(const void *a, const void *b)
 static int newest_first(struct found_list *l)
 {
 	struct by_mtime *k = malloc((l->n ? l->n : 1) * sizeof *k);
-	char **paths = malloc((l->n ? l->n : 1) * sizeof *paths);
-	const struct baton_source **srcs = malloc((l->n ? l->n : 1) * sizeof *srcs);
-	int rc = k && paths && srcs ? 0 : BATON_ENOMEM;
-	for (size_t i = 0; !rc && i < l->n; i++) {
+	if (!k)
+		return BATON_ENOMEM;
+	for (size_t i = 0; i < l->n; i++) {
 		struct stat st;
-		k[i].mtime = stat(l->paths[i], &st) ? 0 : (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-		k[i].i = i;
+		k[i] = (struct by_mtime){ .i = i, .path = l->paths[i], .src = l->srcs[i] };
+		if (!stat(l->paths[i], &st))
+			k[i].mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	}
-	if (!rc) {
-		qsort(k, l->n, sizeof *k, newer_first);
-		for (size_t i = 0; i < l->n; i++) {
-			paths[i] = l->paths[k[i].i];
-			srcs[i] = l->srcs[k[i].i];
-		}
-		memcpy(l->paths, paths, l->n * sizeof *paths);
-		memcpy(l->srcs, srcs, l->n * sizeof *srcs);
+	qsort(k, l->n, sizeof *k, newer_first);
+	for (size_t i = 0; i < l->n; i++) {
+		l->paths[i] = k[i].path;
+		l->srcs[i] = k[i].src;
 	}
 	free(k);
-	free(paths);
-	free(srcs);
-	return rc;
+	return 0;
 }
 
 static bool nothing_read_yet(struct baton_ctx *ctx)
@@ -1574,25 +1558,29 @@ static bool nothing_read_yet(struct baton_ctx *ctx)
 
 int baton_ingest_detach(struct baton_ctx *ctx)
 {
-	(void)ctx;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	char *argv[] = { "baton", "ingest", NULL };
 	extern char **environ;
 	pid_t pid;
-	int rc = BATON_ERROR;
 	if (posix_spawn_file_actions_init(&fa))
-		return BATON_ERROR;
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
 	if (posix_spawnattr_init(&at)) {
 		posix_spawn_file_actions_destroy(&fa);
-		return BATON_ERROR;
+		return baton_error(ctx, BATON_ENOMEM, "out of memory");
 	}
-	if (!posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) &&
-	    !posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) &&
-	    !posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0) &&
-	    !posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID) &&
-	    !posix_spawn(&pid, "/proc/self/exe", &fa, &at, argv, environ))
-		rc = 0; /* not waited for: it outlives us, and init reaps it */
+	int e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (!e)
+		e = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (!e)
+		e = posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (!e)
+		e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
+	if (!e)
+		e = posix_spawn(&pid, "/proc/self/exe", &fa, &at, argv, environ);
+	/* not waited for: it outlives us, and init reaps it */
+	int rc = e ? baton_error(ctx, BATON_ERROR, "cannot start 'baton ingest' in the background: %s; run it yourself",
+			         strerror(e)) : 0;
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc;
