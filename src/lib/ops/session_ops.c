@@ -475,39 +475,40 @@ static const struct baton_arg overview_args[] = {
  * gigabyte of agent history would otherwise take a minute. */
 #define OVERVIEW_INGEST_BUDGET_MS 2000
 
+/* What the agents did since last time, so the overview shows it; a transcript that
+ * cannot be read must not hide the overview. Within the budget: what is left (newest
+ * first on a first run) goes on in a background `baton ingest`. *out: the overview's
+ * "ingest" member. */
+static int overview_ingest(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
+{
+	struct baton_ingest_stats st = { 0 };
+	int64_t budget = baton_config_int(ctx, "overview.ingest_budget_ms", OVERVIEW_INGEST_BUDGET_MS);
+	int64_t deadline = budget < 0 ? 0 : baton_real_now_ms() + budget;
+	int rc = baton_ingest_all_until(ctx, NULL, baton_json_str(args, "link_session"), deadline, &st);
+	if (rc == BATON_ENOMEM || rc == BATON_EBUSY)
+		return rc;
+	bool background = st.busy || (st.pending_files > 0 && !baton_ingest_detach(ctx));
+	*out = cJSON_CreateObject();
+	cJSON_AddBoolToObject(*out, "complete", !st.busy && !st.pending_files);
+	baton_json_add_int(*out, "pending_files", st.pending_files);
+	cJSON_AddBoolToObject(*out, "background", background);
+	return 0;
+}
+
 static int op_overview(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 {
 	cJSON *cur = NULL, *recent = NULL, *ing = NULL;
-	int rc;
-	if (baton_json_bool(args, "ingest", true)) {
-		/* what the agents did since last time, so the overview shows it; a transcript
-		 * that cannot be read must not hide the overview. Within the budget: what is
-		 * left (newest first on a first run) goes on in a background `baton ingest`. */
-		struct baton_ingest_stats st = { 0 };
-		int64_t budget = baton_config_int(ctx, "overview.ingest_budget_ms", OVERVIEW_INGEST_BUDGET_MS);
-		int64_t deadline = budget < 0 ? 0 : baton_real_now_ms() + budget;
-		rc = baton_ingest_all_until(ctx, NULL, baton_json_str(args, "link_session"), deadline, &st);
-		if (rc == BATON_ENOMEM || rc == BATON_EBUSY)
-			return rc;
-		bool background = st.busy || (st.pending_files > 0 && !baton_ingest_detach(ctx));
-		ing = cJSON_CreateObject();
-		cJSON_AddBoolToObject(ing, "complete", !st.busy && !st.pending_files);
-		baton_json_add_int(ing, "pending_files", st.pending_files);
-		cJSON_AddBoolToObject(ing, "background", background);
-	}
-	rc = baton_session_current(ctx, &cur, ctx->cwd);
-	if (rc) {
-		cJSON_Delete(ing);
+	int rc = 0;
+	if (baton_json_bool(args, "ingest", true) && (rc = overview_ingest(ctx, args, &ing)))
 		return rc;
-	}
+	if ((rc = baton_session_current(ctx, &cur, ctx->cwd)))
+		goto out;
 	if (cur && baton_json_bool(args, "auto_save", false)) {
 		/* refresh the snapshot; record it only when git state actually moved */
 		cJSON *fresh = cJSON_Duplicate(cur, 1);
 		if ((rc = baton_session_refresh(ctx, fresh))) {
 			cJSON_Delete(fresh);
-			cJSON_Delete(cur);
-			cJSON_Delete(ing);
-			return rc;
+			goto out;
 		}
 		cJSON *a = baton_session_normalize(fresh), *b = baton_session_normalize(cur);
 		cJSON_Delete(fresh);
@@ -515,10 +516,9 @@ static int op_overview(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		cJSON_Delete(b);
 		if (!same) {
 			cJSON_Delete(cur);
-			if ((rc = baton_session_put(ctx, a, &cur))) {
-				cJSON_Delete(ing);
-				return rc;
-			}
+			cur = NULL;
+			if ((rc = baton_session_put(ctx, a, &cur)))
+				goto out;
 		} else {
 			cJSON_Delete(a);
 		}
@@ -527,25 +527,19 @@ static int op_overview(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	cJSON_AddNumberToObject(largs, "limit", (double)baton_json_int(args, "limit", 10));
 	rc = op_list(ctx, largs, &recent);
 	cJSON_Delete(largs);
-	if (rc) {
-		cJSON_Delete(cur);
-		cJSON_Delete(recent);
-		cJSON_Delete(ing);
-		return rc;
-	}
+	if (rc)
+		goto out;
 	*out = cJSON_CreateObject();
 	cJSON_AddStringToObject(*out, "cwd", ctx->cwd);
-	if (cur)
-		cJSON_AddItemToObject(*out, "current", cur);
-	else
-		cJSON_AddNullToObject(*out, "current");
+	cJSON_AddItemToObject(*out, "current", cur ? cur : cJSON_CreateNull());
 	cJSON_AddItemToObject(*out, "recent", cJSON_DetachItemFromObject(recent, "sessions"));
+	cJSON_AddItemToObject(*out, "ingest", ing ? ing : cJSON_CreateNull());
+	cur = ing = NULL;
+out:
+	cJSON_Delete(cur);
 	cJSON_Delete(recent);
-	if (ing)
-		cJSON_AddItemToObject(*out, "ingest", ing);
-	else
-		cJSON_AddNullToObject(*out, "ingest");
-	return 0;
+	cJSON_Delete(ing);
+	return rc;
 }
 
 const struct baton_op baton_session_ops[] = {
