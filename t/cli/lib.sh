@@ -75,6 +75,15 @@ golden() {
 # jqr JSON FILTER: jq -r (jq is a test dependency, installed by scripts/install-deps)
 jqr() { printf '%s' "$1" | jq -r "$2"; }
 
+# needle_transcript FILE FIRST LAST: append user messages FIRST..LAST of one Claude
+# conversation (its id: FILE's name), ~200 bytes each, with words for search tests:
+# "needle", "hay" (6 in 7) or "needle needle", word0..word12, filler0..filler100
+needle_transcript() {
+	awk -v sid="$(basename "$1" .jsonl)" -v a="$2" -v b="$3" 'BEGIN {
+		for (i = a; i <= b; i++)
+			printf "{\"type\":\"user\",\"uuid\":\"u%d\",\"sessionId\":\"%s\",\"timestamp\":\"2026-11-20T11:00:00.000Z\",\"cwd\":\"/w\",\"message\":{\"role\":\"user\",\"content\":\"needle %s word%d filler%d\"}}\n", i, sid, i % 7 ? "hay" : "needle needle", i % 13, i % 101
+	}' >>"$1"
+}
 # make_repo DIR: a git repository with one commit
 make_repo() {
 	mkdir -p "$1" && git -C "$1" init -q -b main && echo hi >"$1/README" &&

@@ -7,46 +7,39 @@
 export BATON_NOW=2026-11-22T18:00:00Z BATON_HOST=h1
 d=$HOME/.claude/projects/-w
 mkdir -p "$d"
-# transcript FILE FIRST LAST: user messages FIRST..LAST of one conversation
-transcript() {
-	awk -v sid="$(basename "$1" .jsonl)" -v a="$2" -v b="$3" 'BEGIN {
-		for (i = a; i <= b; i++)
-			printf "{\"type\":\"user\",\"uuid\":\"u%d\",\"sessionId\":\"%s\",\"timestamp\":\"2026-11-20T11:00:00.000Z\",\"cwd\":\"/w\",\"message\":{\"role\":\"user\",\"content\":\"needle %s word%d filler\"}}\n", i, sid, i % 7 ? "hay" : "needle needle", i % 13
-	}' >>"$1"
-}
 db=$BATON_HOME/index.db
 segments() { sqlite3 "$db" "SELECT count(DISTINCT id >> 37) FROM messages_fts_data WHERE id >> 37 > 0"; }
 merged() { sqlite3 "$db" "SELECT value FROM meta WHERE key = 'fts_merged_rows'"; }
 top() { sqlite3 "$db" "SELECT max(id) FROM messages"; }
 hits() { baton search "$1" --limit 50 --json | jq -c '[.complete, .count, [.hits[] | [.session_id, .seq, .score, .snippet]]]'; }
 
-transcript "$d/0b7c6c2e-5f0e-4c1e-9a57-2f4a1d7e9c01.jsonl" 1 300
+needle_transcript "$d/0b7c6c2e-5f0e-4c1e-9a57-2f4a1d7e9c01.jsonl" 1 300
 is "$(baton ingest --json | jq .messages)" 300 "300 messages ingested"
 is "$(merged)" "$(top)" "the first ingest merges: it records the last message id"
 is "$(segments)" 1 "one segment"
 
 # fewer new messages than the 300 already merged: left as FTS5 wrote them
-transcript "$d/1c8d7d3f-6a1f-4d2f-8b68-3a5b2e8f0d12.jsonl" 1 200
+needle_transcript "$d/1c8d7d3f-6a1f-4d2f-8b68-3a5b2e8f0d12.jsonl" 1 200
 baton ingest --json >/dev/null
 is "$(merged)" 300 "200 more: no merge"
 is "$(segments)" 2 "their own segment"
 
 # past twice the merged count: merged again, the same answers
-transcript "$d/2d9e8e4a-7b2a-4e3a-9c79-4b6c3f9a1e23.jsonl" 1 150
-transcript "$d/1c8d7d3f-6a1f-4d2f-8b68-3a5b2e8f0d12.jsonl" 201 260
+needle_transcript "$d/2d9e8e4a-7b2a-4e3a-9c79-4b6c3f9a1e23.jsonl" 1 150
+needle_transcript "$d/1c8d7d3f-6a1f-4d2f-8b68-3a5b2e8f0d12.jsonl" 201 260
 baton ingest --json >/dev/null
 is "$(merged)" "$(top)" "710 messages, 300 merged before: merged again"
 is "$(merged)" 710 "the new count recorded"
 is "$(segments)" 1 "one segment again"
 
 # an explicit path ingests and merges by the same rule
-transcript "$d/2d9e8e4a-7b2a-4e3a-9c79-4b6c3f9a1e23.jsonl" 151 900
+needle_transcript "$d/2d9e8e4a-7b2a-4e3a-9c79-4b6c3f9a1e23.jsonl" 151 900
 baton ingest "$d/2d9e8e4a-7b2a-4e3a-9c79-4b6c3f9a1e23.jsonl" --json >/dev/null
 is "$(merged)" 1460 "ingest PATH: 750 more, merged"
 is "$(segments)" 1 "one segment"
 
 # the segments do not change answers: the same rows over two segments, then one
-transcript "$d/0b7c6c2e-5f0e-4c1e-9a57-2f4a1d7e9c01.jsonl" 301 400
+needle_transcript "$d/0b7c6c2e-5f0e-4c1e-9a57-2f4a1d7e9c01.jsonl" 301 400
 baton ingest --json >/dev/null
 is "$(segments)" 2 "100 more: two segments"
 queries='needle|needle AND hay|"needle needle"|word1*|hay OR word3'

@@ -8,17 +8,10 @@
 export BATON_NOW=2026-11-22T18:00:00Z BATON_HOST=h1
 d=$HOME/.claude/projects/-w
 mkdir -p "$d"
-# transcript FILE FIRST LAST: user messages FIRST..LAST of one conversation, ~200 bytes each
-transcript() {
-	awk -v sid="$(basename "$1" .jsonl)" -v a="$2" -v b="$3" 'BEGIN {
-		for (i = a; i <= b; i++)
-			printf "{\"type\":\"user\",\"uuid\":\"u%d\",\"sessionId\":\"%s\",\"timestamp\":\"2026-11-20T11:00:00.000Z\",\"cwd\":\"/w\",\"message\":{\"role\":\"user\",\"content\":\"needle %s word%d filler%d\"}}\n", i, sid, i % 7 ? "hay" : "needle needle", i % 13, i % 101
-	}' >>"$1"
-}
 big=$d/0b7c6c2e-5f0e-4c1e-9a57-2f4a1d7e9c01.jsonl
 small=$d/1c8d7d3f-6a1f-4d2f-8b68-3a5b2e8f0d12.jsonl
-transcript "$big" 1 60000 # three 4 MiB read steps: the switch comes inside this file, with more to read than was read
-transcript "$small" 1 300
+needle_transcript "$big" 1 60000 # three 4 MiB read steps: the switch comes inside this file, with more to read than was read
+needle_transcript "$small" 1 300
 is "$(test "$(wc -c <"$big")" -gt 8500000 && echo y)" y "the big transcript spans three read steps"
 
 automerge() { sqlite3 "$1/index.db" "SELECT coalesce((SELECT v FROM messages_fts_config WHERE k = 'automerge'), 4)"; }
@@ -57,7 +50,7 @@ exit_is 0 "bulk: index verify passes"
 is "$(jq -c '[.ok]' "$HOME/verify.json")" '[true]' "bulk: verify finds no difference"
 
 # a bulk run smaller than the index: FTS5 keeps merging as it goes
-transcript "$small" 301 20000
+needle_transcript "$small" 301 20000
 BATON_HOME=$bulk BATON_INGEST_BULK_BYTES=1 BATON_TRACE_SQL=1 baton ingest --json >/dev/null 2>"$HOME/trace2"
 BATON_HOME=$ref BATON_INGEST_BULK_BYTES=100000000000 baton ingest --json >/dev/null
 unlike "$(cat "$HOME/trace2")" "'automerge', 0" "smaller than the index: automerge stays on"
