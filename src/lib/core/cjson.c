@@ -267,7 +267,6 @@ static bool parse_number(struct parser *p, cJSON *item)
 static bool parse_container(struct parser *p, cJSON *item, bool object)
 {
 	unsigned char close = object ? '}' : ']';
-	cJSON *head = NULL, *last = NULL;
 
 	if (p->depth >= CJSON_NESTING_LIMIT)
 		return false;
@@ -280,13 +279,7 @@ static bool parse_container(struct parser *p, cJSON *item, bool object)
 		cJSON *it = new_item();
 		if (!it)
 			goto fail;
-		if (last) {
-			last->next = it;
-			it->prev = last;
-		} else {
-			head = it;
-		}
-		last = it;
+		cJSON_AddItemToArray(item, it);
 		if (object) {
 			if (p->pos >= p->len || p->s[p->pos] != '"')
 				goto fail;
@@ -311,14 +304,12 @@ static bool parse_container(struct parser *p, cJSON *item, bool object)
 		goto fail;
 done:
 	p->depth--;
-	if (head)
-		head->prev = last;
 	item->type = object ? cJSON_Object : cJSON_Array;
-	item->child = head;
 	p->pos++;
 	return true;
 fail:
-	cJSON_Delete(head);
+	cJSON_Delete(item->child);
+	item->child = NULL;
 	return false;
 }
 
@@ -973,21 +964,12 @@ cJSON *cJSON_Duplicate(const cJSON *item, cJSON_bool recurse)
 	}
 	if (!recurse)
 		return copy;
-	cJSON *last = NULL;
 	for (const cJSON *c = item->child; c; c = c->next) {
 		cJSON *d = cJSON_Duplicate(c, 1);
 		if (!d)
 			goto fail;
-		if (last) {
-			last->next = d;
-			d->prev = last;
-		} else {
-			copy->child = d;
-		}
-		last = d;
+		cJSON_AddItemToArray(copy, d);
 	}
-	if (copy->child)
-		copy->child->prev = last;
 	return copy;
 fail:
 	cJSON_Delete(copy);
