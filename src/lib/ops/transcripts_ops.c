@@ -499,8 +499,8 @@ out:
 	free(hits);
 	sqlite3_finalize(st);
 	baton_rank_release(&rk);
-	if (txn && baton_index_exec(ctx, "COMMIT"))
-		baton_index_exec(ctx, "ROLLBACK");
+	if (txn)
+		baton_index_rollback(ctx); /* it only read: ending it is all */
 	cJSON_Delete(s);
 	free(root);
 	free(repo_abs);
