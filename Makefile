@@ -23,27 +23,59 @@ endif
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-# libgit2 is dlopen'ed on first use (src/lib/git/git.c): its dependency tree costs ~5 ms
-# at every start. SQLite, PCRE2, zstd and inih link statically when their archives are
-# there, for the same reason (a hook's whole budget is a few milliseconds). JSON is
-# baton's own (src/lib/core/cjson.c: Debian has no static libcjson) and libm is opened
-# on first use (src/lib/core/libm_lazy.c), so the binary needs libc alone (t0001).
+# How the binary is linked (both measured by `make bench`: `baton --version` and the
+# hooks against the floor, a minimal C program's start):
+# - STATIC=1, the default where every archive is installed (Debian's -dev packages
+#   have them all): one static executable, libc and libgit2 included. Nothing is
+#   mapped or relocated at start: 0.5 ms less per process than a dynamic binary
+#   (2.6 -> 2.05 ms here), a quarter of a hook's time.
+# - STATIC=0 (also under sanitizers, fuzzing, or when an archive is missing): libc is
+#   shared; libgit2 is dlopen'ed on first use (src/lib/git/git.c: its shared dependency
+#   tree costs ~5 ms at every start) and libm too (src/lib/core/libm_lazy.c), so the
+#   binary needs libc alone (t0001). SQLite, PCRE2, zstd and inih link statically when
+#   their archives are there; a PIE would relocate their tables at every start (0.26 ms),
+#   hence -no-pie. JSON is baton's own (src/lib/core/cjson.c: Debian has no static
+#   libcjson). Shared libraries, stack and heap stay randomised either way.
+# libgit2's initialisation of TLS and SSH, which baton never uses, is skipped through
+# three interposed functions (git.c): --wrap when linked, --dynamic-list when loaded.
 STATIC_PKGS := sqlite3 libpcre2-8 libzstd inih
-STATIC_OK   := $(shell for n in $$(pkg-config --libs-only-l $(STATIC_PKGS) | sed 's/-l//g'); do \
-                 [ -f "$$($(CC) -print-file-name=lib$$n.a)" ] || { echo no; exit; }; done; echo yes)
-ifeq ($(STATIC_OK),yes)
-PKG_LIBS := -Wl,-Bstatic $(shell pkg-config --libs-only-l $(STATIC_PKGS)) -Wl,-Bdynamic \
-            -ldl -lpthread
-else
-PKG_LIBS := $(shell pkg-config --libs $(filter-out libgit2,$(PKGS))) -ldl -lpthread
+have_archives = $(shell for n in $$(pkg-config --static --libs-only-l $(1) | sed 's/-l//g') $(2); do \
+                  [ -f "$$($(CC) -print-file-name=lib$$n.a)" ] || { echo no; exit; }; done; echo yes)
+STATIC ?= auto
+ifneq ($(SANITIZE)$(FUZZ),)
+override STATIC := 0
 endif
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
-# The binary is a fixed-position executable: starting a PIE relocates the statically
-# linked SQLite's and PCRE2's tables and copies the pages they sit on, 0.26 ms of a
-# hook's ~3 ms (bench: `baton --version` against the floor). Shared libraries, stack
-# and heap stay randomised; baton only reads its own store and the agents' files.
+ifeq ($(STATIC),auto)
+override STATIC := $(if $(filter yes,$(call have_archives,$(PKGS) libssh2,c m)),1,0)
+endif
+ifeq ($(call have_archives,$(STATIC_PKGS)),yes)
+STATIC_LIBS := -Wl,-Bstatic $(shell pkg-config --libs-only-l $(STATIC_PKGS)) -Wl,-Bdynamic
+else
+STATIC_LIBS := $(shell pkg-config --libs $(STATIC_PKGS))
+endif
+GIT_WRAP := -Wl,--wrap=mbedtls_x509_crt_parse_file,--wrap=mbedtls_x509_crt_parse_path,--wrap=libssh2_init
+ifeq ($(STATIC),1)
+GIT_DEFS    := -DBATON_GIT_LINKED
+BIN_LDFLAGS ?= -static -no-pie
+# libgit2.pc names -lssh2 but not what libssh2 itself needs (OpenSSL)
+BIN_LIBS    := $(GIT_WRAP) $(shell pkg-config --static --libs $(PKGS)) \
+               $(shell pkg-config --static --libs libssh2 2>/dev/null) -lm
+# unit tests link the same objects against the shared libgit2 (cmocka has no archive)
+PKG_LIBS    := $(GIT_WRAP) $(STATIC_LIBS) $(shell pkg-config --libs libgit2) -lmbedx509 -lssh2 -ldl -lpthread
+# linked as an object: no archive member would be pulled for libgit2's references
+LINK_FIRST   = $(O)/src/lib/git/gssapi_absent.o
+else
+GIT_DEFS    :=
 BIN_LDFLAGS ?= -no-pie
 BIN_LDFLAGS += -Wl,--dynamic-list=src/lib/git/interpose.list
+PKG_LIBS    := $(STATIC_LIBS) -ldl -lpthread
+# Linked as an object, ahead of the archives, so that every math call (the static
+# SQLite's too) binds to the lazy forwarders; test and fuzz binaries add -lm for
+# whatever else they call.
+LINK_FIRST   = $(O)/src/lib/core/libm_lazy.o
+endif
+BIN_LIBS ?= $(PKG_LIBS)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wvla -fno-common -Wno-unused-parameter
@@ -54,12 +86,8 @@ endif
 OPT ?= -O2 -g
 CFLAGS ?=
 ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Isrc/lib -Isrc \
-              -include src/lib/compat.h $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+              -include src/lib/compat.h $(PKG_CFLAGS) $(GIT_DEFS) $(CFLAGS) -MMD -MP
 LDLIBS := $(PKG_LIBS)
-# Linked as an object, ahead of the archives, so that every math call (the static
-# SQLite's too) binds to the lazy forwarders; test and fuzz binaries add -lm for
-# whatever else they call.
-LIBM_LAZY = $(O)/src/lib/core/libm_lazy.o
 
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -83,6 +111,9 @@ UNIT_SRC := $(sort $(wildcard t/unit/test_*.c))
 TLIB_SRC := $(sort $(wildcard t/lib/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)
+ifeq ($(STATIC),1)
+LIB_OBJ  := $(filter-out %/libm_lazy.o,$(LIB_OBJ))
+endif
 CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:t/unit/%.c=$(O)/t/%)
 TLIB_OBJ := $(TLIB_SRC:%.c=$(O)/%.o)
@@ -103,14 +134,22 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(LIBM_LAZY): ALL_CFLAGS += -fno-builtin
+$(O)/src/lib/core/libm_lazy.o: ALL_CFLAGS += -fno-builtin
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBM_LAZY) $(LIB) $(LDLIBS)
+	@rm -f $@ $@.ld
+	$(CC) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(CLI_OBJ) $(LINK_FIRST) $(LIB) $(BIN_LIBS) 2>$@.ld || { cat $@.ld >&2; exit 1; }
+	@# a static glibc warns about its NSS functions (getpwuid_r in libgit2): not for baton's use
+	@grep -v -e 'statically linked applications requires at runtime' -e 'in function' $@.ld >&2 || true; rm -f $@.ld
+ifeq ($(STATIC),1)
+	@# debug information in $@.debug (gdb finds it through the debug link): an
+	@# executable carrying it starts ~0.15 ms slower here (bench: baton --version)
+	objcopy --only-keep-debug $@ $@.debug && objcopy --strip-debug --add-gnu-debuglink=$@.debug $@
+endif
 
 $(O)/t/%: t/unit/%.c $(LIB) $(TLIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TLIB_OBJ) $(LIBM_LAZY) $(LIB) $(LDLIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TLIB_OBJ) $(LINK_FIRST) $(LIB) $(LDLIBS) $(CMOCKA_LIBS) -lm
 
 # Tests: cmocka binaries speak TAP; CLI scripts are TAP too; prove runs them all and
 # closes with its one summary line.

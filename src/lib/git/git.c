@@ -12,9 +12,11 @@
 #include "baton/json.h"
 #include "core/ctx.h"
 
-/* libgit2 is loaded on first use with dlopen, not linked: its dependencies (TLS, SSH,
- * Kerberos) cost about 5 ms at every process start, more than a hook's whole budget,
- * and most commands never touch git. The header still gives us every type, and
+/* libgit2 is reached through this table of pointers. In the release binary it is
+ * linked statically (BATON_GIT_LINKED): nothing is loaded at start. Elsewhere it is
+ * loaded on first use with dlopen, not linked: as a shared library its dependencies
+ * (TLS, SSH, Kerberos) cost about 5 ms at every process start, more than a hook's
+ * whole budget, and most commands never touch git. The header gives every type, and
  * __typeof__ keeps each pointer's signature checked by the compiler. */
 #define GIT_API(X) \
 	X(git_libgit2_init) X(git_libgit2_shutdown) X(git_libgit2_opts) X(git_error_last) \
@@ -39,49 +41,74 @@ struct git_state {
 
 /* Debian's libgit2 initialises transports baton never uses: with mbedTLS it parses
  * every certificate of the system CA bundle (220 KB: 7-9 ms, most of a save's time in a
- * repository), and it initialises libssh2, which initialises OpenSSL (~1 ms). The
- * binary exports these names (Makefile: --dynamic-list src/lib/git/interpose.list),
- * and a library loaded later binds to the executable's symbols first. While libgit2
- * initialises they do nothing (libgit2 tolerates an empty CA chain, and libssh2
- * initialises itself when a session is first made); at any other time they forward
- * to the real functions, so HTTPS or SSH, were they ever used, would work as before. */
-int mbedtls_x509_crt_parse_file(void *chain, const char *path);
-int mbedtls_x509_crt_parse_path(void *chain, const char *path);
-int libssh2_init(int flags);
-static void *git_dl; /* the loaded libgit2: its dependencies hold the real functions */
+ * repository), and it initialises libssh2, which initialises OpenSSL (~1 ms). While
+ * libgit2 initialises, these three do nothing (libgit2 tolerates an empty CA chain, and
+ * libssh2 initialises itself when a session is first made); at any other time they are
+ * the real functions, so HTTPS or SSH, were they ever used, would work as before.
+ * How they come between libgit2 and its dependencies depends on how libgit2 is linked:
+ * - statically (BATON_GIT_LINKED, the release binary): the linker's --wrap sends
+ *   libgit2's calls to __wrap_NAME, and __real_NAME is the library's (Makefile);
+ * - dlopen'ed (sanitizer builds, or no static archives): the binary exports the names
+ *   (--dynamic-list src/lib/git/interpose.list), a library loaded later binds to the
+ *   executable's symbols first, and the real ones are found with dlsym. */
 static int git_initialising;
+#ifdef BATON_GIT_LINKED
+#define INTERPOSE(ret, name, params, args, fail)             \
+	ret __real_##name params;                            \
+	ret __wrap_##name params;                            \
+	ret __wrap_##name params                             \
+	{                                                    \
+		return git_initialising ? 0 : __real_##name args; \
+	}
+#else
+static void *git_dl; /* the loaded libgit2: its dependencies hold the real functions */
+#define INTERPOSE(ret, name, params, args, fail)                      \
+	ret name params;                                              \
+	ret name params                                               \
+	{                                                             \
+		ret(*real) params;                                    \
+		if (git_initialising)                                 \
+			return 0;                                     \
+		*(void **)&real = git_dl ? dlsym(git_dl, #name) : NULL; \
+		return real ? real args : fail;                       \
+	}
+#endif
+/* -0x2900: MBEDTLS_ERR_X509_FILE_IO_ERROR */
+INTERPOSE(int, mbedtls_x509_crt_parse_file, (void *chain, const char *path), (chain, path), -0x2900)
+INTERPOSE(int, mbedtls_x509_crt_parse_path, (void *chain, const char *path), (chain, path), -0x2900)
+INTERPOSE(int, libssh2_init, (int flags), (flags), -1)
 
-static void *real_fn(const char *name)
+#ifdef BATON_GIT_LINKED
+static int git_bind(struct baton_ctx *ctx, struct git_state *g)
 {
-	return git_dl ? dlsym(git_dl, name) : NULL;
+	(void)ctx;
+#define X(f) g->f = f;
+	GIT_API(X)
+#undef X
+	return 0;
 }
-
-int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+#define git_unbind(g) ((void)(g))
+#else
+static int git_bind(struct baton_ctx *ctx, struct git_state *g)
 {
-	int (*real)(void *, const char *);
-	if (git_initialising)
-		return 0;
-	*(void **)&real = real_fn("mbedtls_x509_crt_parse_file");
-	return real ? real(chain, path) : -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+	static const char *const names[] = { "libgit2.so." LIBGIT2_SOVERSION, "libgit2.so" };
+	for (size_t i = 0; i < 2 && !g->dl; i++)
+		g->dl = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (!g->dl)
+		return baton_error(ctx, BATON_EGIT, "git: cannot load libgit2 (%s): install the libgit2 package", dlerror());
+#define X(f)                                                                                 \
+	if (!(*(void **)&g->f = dlsym(g->dl, #f))) {                                             \
+		dlclose(g->dl);                                                                  \
+		return baton_error(ctx, BATON_EGIT, "git: libgit2 lacks %s: install libgit2 %s", #f, \
+				   LIBGIT2_SOVERSION);                                           \
+	}
+	GIT_API(X)
+#undef X
+	git_dl = g->dl;
+	return 0;
 }
-
-int mbedtls_x509_crt_parse_path(void *chain, const char *path)
-{
-	int (*real)(void *, const char *);
-	if (git_initialising)
-		return 0;
-	*(void **)&real = real_fn("mbedtls_x509_crt_parse_path");
-	return real ? real(chain, path) : -0x2900;
-}
-
-int libssh2_init(int flags)
-{
-	int (*real)(int);
-	if (git_initialising)
-		return 0;
-	*(void **)&real = real_fn("libssh2_init");
-	return real ? real(flags) : -1;
-}
+#define git_unbind(g) dlclose((g)->dl)
+#endif
 
 static int git_init(struct baton_ctx *ctx)
 {
@@ -90,28 +117,15 @@ static int git_init(struct baton_ctx *ctx)
 	struct git_state *g = calloc(1, sizeof *g);
 	if (!g)
 		return baton_error(ctx, BATON_ENOMEM, "out of memory");
-	static const char *const names[] = { "libgit2.so." LIBGIT2_SOVERSION, "libgit2.so" };
-	for (size_t i = 0; i < 2 && !g->dl; i++)
-		g->dl = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (!g->dl) {
+	if (git_bind(ctx, g)) {
 		free(g);
-		return baton_error(ctx, BATON_EGIT, "git: cannot load libgit2 (%s): install the libgit2 package", dlerror());
+		return BATON_EGIT;
 	}
-#define X(f)                                                                                 \
-	if (!(*(void **)&g->f = dlsym(g->dl, #f))) {                                             \
-		dlclose(g->dl);                                                                  \
-		free(g);                                                                         \
-		return baton_error(ctx, BATON_EGIT, "git: libgit2 lacks %s: install libgit2 %s", #f, \
-				   LIBGIT2_SOVERSION);                                           \
-	}
-	GIT_API(X)
-#undef X
-	git_dl = g->dl;
 	git_initialising = 1;
 	int init = g->git_libgit2_init();
 	git_initialising = 0;
 	if (init < 0) {
-		dlclose(g->dl);
+		git_unbind(g);
 		free(g);
 		return baton_error(ctx, BATON_EGIT, "git: cannot initialise libgit2");
 	}
