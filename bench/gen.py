@@ -5,7 +5,7 @@ Files of ~1.5 MB, half Claude, half Codex. Words follow a Zipf law over a vocabu
 of a few thousand (like prose and code talk), so a query's selectivity is realistic:
 a few words are in most messages, most words in few. QUERIES_FILE gets search
 queries drawn over that range: frequent, middling and rare words, prefixes, phrases,
-AND/OR, as people and agents type them."""
+AND/OR, as people and agents type them; QUERIES_FILE.rare 100 different rare words."""
 import functools, itertools, json, os, random, sys, uuid
 
 # compact, as the agents write it: ccusage's line filter looks for '"type":"assistant"' and
@@ -100,3 +100,7 @@ if queries_path:
         lines += [w, w[:4] + "*", '"%s %s"' % (w, v), "%s AND %s" % (w, v), "%s OR %s" % (w, q.choice(VOCAB[1000:]))]
     with open(queries_path, "w") as f:
         f.write("\n".join(lines) + "\n")
+    # 100 different rare words (ranks 3000-3099: a few thousand hits each at 1.2M
+    # messages), for searches that do not find the previous one's pages cached
+    with open(queries_path + ".rare", "w") as f:
+        f.write("\n".join(VOCAB[3000:3100]) + "\n")

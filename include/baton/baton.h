@@ -63,6 +63,14 @@ void baton_ctx_close(struct baton_ctx *ctx);
  * replay what the logs hold beyond it unless catch_up is false. */
 int baton_ctx_open_index(struct baton_ctx *ctx, bool catch_up);
 
+/* A description of the files ctx was built from (index, host id, config files, the
+ * nearest .baton.toml and repository roots on the way up from cwd): device, inode, size
+ * and modification time of each, or its absence. Equal stamps taken at two moments
+ * mean a fresh open would read the same configuration and the same index file, so a
+ * long-lived process may keep ctx (the MCP server). Appended to out; 0 or BATON_ENOMEM. */
+struct strbuf;
+int baton_ctx_stamp(const struct baton_ctx *ctx, struct strbuf *out);
+
 /* The message of the last failure; "" when none. Borrowed from ctx. */
 const char *baton_errmsg(const struct baton_ctx *ctx);
 

@@ -114,6 +114,8 @@ cJSON *cJSON_CreateFalse(void);
 cJSON *cJSON_CreateBool(cJSON_bool boolean);
 cJSON *cJSON_CreateNumber(double num);
 cJSON *cJSON_CreateString(const char *string);
+/* A copy of raw, printed as it is: the caller vouches that it is JSON. */
+cJSON *cJSON_CreateRaw(const char *raw);
 cJSON *cJSON_CreateArray(void);
 cJSON *cJSON_CreateObject(void);
 

@@ -37,6 +37,12 @@ void baton_index_checkpoint(struct baton_ctx *ctx);
  * already done, in a transaction, or read-only. */
 int baton_index_bulk(struct baton_ctx *ctx);
 
+/* For a process that lives long and reads much (the MCP server), before it opens
+ * any store: SQLite keeps its usual page cache, grown to LONG_LIVED_CACHE, in place
+ * of the few prefaulted slots that suit a short command, so a store kept open
+ * between calls keeps the pages the previous calls read. */
+void baton_index_long_lived(void);
+
 /* The epoch: a value in $BATON_HOME/epoch that changes whenever a session closes or
  * is deleted, or a conversation moves to another session (index appliers call
  * baton_index_note_epoch; the next commit writes a new value, and so does a

@@ -45,6 +45,8 @@ enum {
 	BATON_OP_MUTATES = 1 << 0,  /* writes to the store: MCP answers a compact ack */
 	BATON_OP_NO_MCP = 1 << 1,   /* CLI only (e.g. the mcp server itself, run) */
 	BATON_OP_NO_STORE = 1 << 2, /* runs without opening the store */
+	BATON_OP_READ_ONLY = 1 << 3, /* only reads the index: the MCP server may answer it
+				      * from a store kept open between calls */
 };
 
 struct baton_op {

@@ -11,6 +11,7 @@
 
 #include "baton/baton.h"
 #include "baton/config.h"
+#include "baton/index.h"
 #include "baton/mcp.h"
 #include "cli/cli.h"
 #include "cli/mcp.h"
@@ -224,6 +225,7 @@ int baton_cli_mcp_main(int argc, char **argv)
 		fprintf(stderr, "baton: unexpected argument '%s' for 'mcp'\n%s", a, usage);
 		return 2;
 	}
+	baton_index_long_lived(); /* before any store is opened (max_line_setting opens one) */
 	struct baton_mcp_opts opts = { .log = log_stderr, .setup = baton_cli_source_roots };
 	if (baton_cli_open_opts(&opts.open))
 		return 2;

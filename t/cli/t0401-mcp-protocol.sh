@@ -160,17 +160,50 @@ wait_lines() { # N: wait (bounded) until the server has written N lines
 	while [ "$(wc -l <"$TMP/out")" -lt "$1" ] && [ $i -lt 500 ]; do i=$((i + 1)); sleep 0.01; done
 }
 wait_lines 1
+# a read first: the server keeps its store open for the reads that follow
+# (docs/mcp.md); each must still answer what a fresh `baton` would
+echo '{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"session_list","arguments":{}}}' >&3
+wait_lines 2
+n_before=$(reply 10 | jq -r '.result.structuredContent.sessions | length')
 baton save -m "written by another process" --name other --new >/dev/null
 echo '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"session_show","arguments":{"id":"other"}}}' >&3
-wait_lines 2
+wait_lines 3
 is "$(reply 1 | jq -r .result.structuredContent.session.objective)" "written by another process" \
 	"a write by another process is seen by the running server"
 baton index rebuild >/dev/null
 baton save -m "after a rebuild" --name other2 --new >/dev/null
 echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"session_show","arguments":{"id":"other2"}}}' >&3
-wait_lines 3
+wait_lines 4
 is "$(reply 2 | jq -r .result.structuredContent.session.objective)" "after a rebuild" \
 	"an index rebuilt by another process is picked up"
+# an event in the log that no index has applied (its writer died in between): a
+# read replays it first, as an open would
+log=$(ls "$BATON_HOME"/log/*.jsonl)
+last=$(grep '"type":"session_saved"' "$log" | tail -n 1)
+id=$(printf '%s' "$last" | jq -r .id)
+printf '%s' "$last" | jq -c --arg id "${id%?}Z" '.id = $id | .session.objective = "appended, not applied"' >>"$log"
+echo '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"session_show","arguments":{"id":"other2"}}}' >&3
+wait_lines 5
+is "$(reply 3 | jq -r .result.structuredContent.session.objective)" "appended, not applied" \
+	"a log tail the index lacks is replayed before a read"
+echo '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"session_show","arguments":{"id":"no-such-session"}}}' >&3
+echo '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"session_list","arguments":{}}}' >&3
+wait_lines 7
+is "$(reply 4 | jq -r .result.isError)" true "a failed read is an error result"
+is "$(reply 5 | jq -r '.result.structuredContent.sessions | length')" "$((n_before + 2))" \
+	"and the next read answers in full"
+is "$(reply 5 | jq -c .result.structuredContent)" "$(baton list --json | jq -c .)" \
+	"a read from the kept store is what the CLI prints"
+# messages come from the archive, not the log: after a rebuild, only the new index
+# file has what is ingested next
+baton index rebuild >/dev/null
+mkdir -p "$TMP/claude"
+needle_transcript "$TMP/claude/0b7c6c2e-5f0e-4c1e-9a57-2f4a1d7e9c02.jsonl" 1 20
+baton ingest --source claude "$TMP/claude/0b7c6c2e-5f0e-4c1e-9a57-2f4a1d7e9c02.jsonl" >/dev/null
+echo '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"search_messages","arguments":{"query":"needle"}}}' >&3
+wait_lines 8
+is "$(reply 6 | jq -r '.result.structuredContent.count')" 20 \
+	"a transcript ingested after a rebuild is found by the running server"
 exec 3>&-
 wait $pid
 is "$?" 0 "closing stdin ends the server with 0"

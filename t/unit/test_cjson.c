@@ -626,6 +626,18 @@ static void duplicate_and_builders(void **state)
 	assert_null(cJSON_GetObjectItem(arr, "x")); /* array items have no keys */
 	cJSON_Delete(o);
 	cJSON_Delete(d);
+	/* raw JSON is printed as it is, and duplicated as a copy (the MCP server's
+	 * structuredContent); libcjson gives no item for a NULL raw either */
+	cJSON *raw = cJSON_CreateArray();
+	assert_true(cJSON_AddItemToArray(raw, cJSON_CreateRaw("{\"k\":[1, 2]}")));
+	assert_true(cJSON_IsRaw(raw->child));
+	expect(raw, "[{\"k\":[1, 2]}]");
+	cJSON *rd = cJSON_Duplicate(raw, 1);
+	expect(rd, "[{\"k\":[1, 2]}]");
+	assert_ptr_not_equal(rd->child->valuestring, raw->child->valuestring);
+	assert_null(cJSON_CreateRaw(NULL));
+	cJSON_Delete(raw);
+	cJSON_Delete(rd);
 }
 
 /* The same random edits through both libraries leave the same trees. */

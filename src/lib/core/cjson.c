@@ -773,6 +773,16 @@ cJSON *cJSON_CreateString(const char *string)
 	return it;
 }
 
+cJSON *cJSON_CreateRaw(const char *raw)
+{
+	cJSON *it = create(cJSON_Raw);
+	if (it && !(it->valuestring = dup_str(raw))) {
+		cJSON_Delete(it);
+		return NULL;
+	}
+	return it;
+}
+
 /* Append: the list's first item keeps the last in prev. Like libcjson, item->next is
  * left as it is when the list was not empty. */
 cJSON_bool cJSON_AddItemToArray(cJSON *array, cJSON *item)

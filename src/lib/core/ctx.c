@@ -135,6 +135,50 @@ static int load_repo_config(struct baton_ctx *ctx)
 	return rc;
 }
 
+static int stamp_file(struct strbuf *out, const char *path)
+{
+	struct stat st;
+	if (!path)
+		return BATON_ENOMEM;
+	if (stat(path, &st))
+		return baton_strbuf_addf(out, "%s -%d\n", path, errno) ? BATON_ENOMEM : 0;
+	return baton_strbuf_addf(out, "%s %llu %llu %lld %lld.%09ld\n", path, (unsigned long long)st.st_dev,
+				 (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+				 st.st_mtim.tv_nsec) ? BATON_ENOMEM : 0;
+}
+
+int baton_ctx_stamp(const struct baton_ctx *ctx, struct strbuf *out)
+{
+	static const char *const in_home[] = { "index.db", "host", "config.toml" };
+	int rc = 0;
+	for (size_t i = 0; i < sizeof in_home / sizeof *in_home && !rc; i++) {
+		char *p = baton_path_join(ctx->home, in_home[i]);
+		rc = stamp_file(out, p);
+		free(p);
+	}
+	/* the walk load_repo_config makes: each .baton.toml and .git up to the first found */
+	char *dir = rc ? NULL : strdup(ctx->cwd);
+	if (!rc && !dir)
+		return BATON_ENOMEM;
+	while (!rc) {
+		char *cfg = baton_path_join(dir, ".baton.toml");
+		char *git = baton_path_join(dir, ".git");
+		struct stat st;
+		int stop = (cfg && stat(cfg, &st) == 0) || (git && stat(git, &st) == 0);
+		rc = stamp_file(out, cfg);
+		if (!rc)
+			rc = stamp_file(out, git);
+		free(cfg);
+		free(git);
+		char *slash = strrchr(dir, '/');
+		if (stop || !slash || slash == dir)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	return rc;
+}
+
 int baton_ctx_open(struct baton_ctx **out, const struct baton_open_opts *opts)
 {
 	static const struct baton_open_opts none;

@@ -221,6 +221,7 @@ static int trace_sql(unsigned type, void *arg, void *p, void *x)
  * MAP_POPULATE (a save went from 232 to 150 faults, a list from 198 to 145). Commands
  * that need more fall back to malloc for the rest. */
 #define PAGECACHE_PAGES 32
+#define LONG_LIVED_CACHE_KIB 32768 /* baton_index_long_lived: 2,048 pages */
 
 static void close_db(struct baton_ctx *ctx);
 static int open_db(struct baton_ctx *ctx, const char *path, int flags);
@@ -231,6 +232,13 @@ static size_t slots_len;
 /* Process-wide SQLite settings, before its first use. Memory statistics cost a mutex
  * round trip on every allocation (5% of a save's instructions), and no connection is
  * ever shared between threads (each is opened NOMUTEX anyway). */
+static int long_lived;
+
+void baton_index_long_lived(void)
+{
+	long_lived = 1;
+}
+
 static void sqlite_setup(void)
 {
 	static int done;
@@ -239,6 +247,8 @@ static void sqlite_setup(void)
 	done = 1;
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	if (long_lived)
+		return;
 	int hdr = 0;
 	if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) != SQLITE_OK)
 		return;
@@ -273,6 +283,8 @@ static void slots_release(void)
 static int open_index(struct baton_ctx *ctx)
 {
 	int rc = open_db(ctx, ctx->index_path, SQLITE_OPEN_READWRITE);
+	if (!rc && long_lived)
+		rc = baton_index_exec(ctx, "PRAGMA cache_size = -" BATON_STR(LONG_LIVED_CACHE_KIB));
 	return rc ? rc : baton_index_exec(ctx, "PRAGMA synchronous = NORMAL");
 }
 
