@@ -181,7 +181,10 @@ is "$(reply 2 | jq -r .result.structuredContent.session.objective)" "after a reb
 log=$(ls "$BATON_HOME"/log/*.jsonl)
 last=$(grep '"type":"session_saved"' "$log" | tail -n 1)
 id=$(printf '%s' "$last" | jq -r .id)
-printf '%s' "$last" | jq -c --arg id "${id%?}Z" '.id = $id | .session.objective = "appended, not applied"' >>"$log"
+# a later event id: the same millisecond, the largest random part (an event applies
+# over a session's only when its id is greater)
+later=$(printf '%s' "$id" | cut -c1-10)ZZZZZZZZZZZZZZZZ
+printf '%s' "$last" | jq -c --arg id "$later" '.id = $id | .session.objective = "appended, not applied"' >>"$log"
 echo '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"session_show","arguments":{"id":"other2"}}}' >&3
 wait_lines 5
 is "$(reply 3 | jq -r .result.structuredContent.session.objective)" "appended, not applied" \
