@@ -172,12 +172,9 @@ cli: $(BIN)
 demo: $(BIN)
 	@sh scripts/demo $(abspath $(BIN))
 
+# built by a FUZZ=1 make, whose flags and libraries are the dynamic build's
 fuzz-readers:
-	@$(MAKE) --no-print-directory FUZZ=1 CC=clang build/fuzz/libbaton.a
-	@for r in $(FUZZ_READERS); do \
-		clang $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsanitize=fuzzer,address,undefined -DREADER=baton_source_$$r \
-			-o build/fuzz/fuzz_$$r t/fuzz/fuzz_reader.c build/fuzz/libbaton.a $(LDLIBS) -lm || exit 1; \
-	done
+	@$(MAKE) --no-print-directory FUZZ=1 CC=$(FUZZ_CC) $(FUZZ_READERS:%=build/fuzz/fuzz_%)
 	@for r in $(FUZZ_READERS); do \
 		mkdir -p build/fuzz/corpus/$$r; \
 		echo "fuzz $$r ($(FUZZ_TIME)s)"; \
@@ -202,6 +199,11 @@ fuzz-%: t/fuzz/fuzz_%.c
 
 build/fuzz/fuzz_%: t/fuzz/fuzz_%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) $(LDLIBS) -lm
+
+# one libFuzzer binary per transcript reader, from t/fuzz/fuzz_reader.c
+$(FUZZ_READERS:%=build/fuzz/fuzz_%): build/fuzz/fuzz_%: t/fuzz/fuzz_reader.c $(LIB)
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsanitize=fuzzer,address,undefined -DREADER=baton_source_$* \
+		-o $@ $< $(LIB) $(LDLIBS) -lm
 
 # End to end against the real clients (npm packages, Node 22, loopback only).
 E2E_CACHE ?= $(HOME)/.cache/baton-e2e
