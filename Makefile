@@ -2,6 +2,8 @@
 #   make                 build ./baton
 #   make test            install missing Debian packages, build, run every test (prove)
 #   make SANITIZE=address,undefined test
+#   make STATIC=0        a dynamic binary (the default is one static executable where
+#                        every archive is installed; see "How the binary is linked")
 #   make DEVELOPER=1     warnings are errors
 #   make demo            the overview on an embedded demo store (README's first command)
 #   make bench / fuzz / e2e   heavy runs, on demand
