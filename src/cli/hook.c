@@ -7,11 +7,14 @@
  * detached child after the hook has answered. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -149,6 +152,59 @@ static void run_job(const cJSON *job, const char *agent, const char *event)
 	baton_ctx_close(ctx);
 }
 
+struct deferred {
+	const cJSON *job;
+	const char *agent, *event;
+};
+
+static int deferred_main(void *arg)
+{
+	const struct deferred *d = arg;
+	setsid();
+	signal(SIGHUP, SIG_IGN);
+	run_job(d->job, d->agent, d->event);
+	syscall(SYS_exit_group, 0);
+	return 0;
+}
+
+/* Under AddressSanitizer the child is an ordinary fork: ASan keeps per-thread state
+ * that a task sharing our memory must not take over. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SHARE_MEMORY 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SHARE_MEMORY 0
+#endif
+#endif
+#ifndef SHARE_MEMORY
+#define SHARE_MEMORY 1
+#endif
+#define CHILD_STACK (8u << 20) /* as a main thread's; pages are touched only as used */
+
+/* Start the job in a child sharing our memory (clone with CLONE_VM: no page tables
+ * copied, no copy-on-write for either side) and leave at once; the child then owns the
+ * memory alone. fork() cost the agent 0.55-0.65 ms more per hook here (Stop 4.1 ->
+ * 3.5 ms, docs/hooks.md). We touch nothing after the clone but two system calls: the
+ * kernel is told not to clear our thread id word at exit (it lies in memory the child
+ * goes on using), and we exit. 0 when the child runs. */
+static int detach_shared(struct deferred *d)
+{
+	if (!SHARE_MEMORY)
+		return -1;
+	char *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+			   -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	mprotect(stack, 4096, PROT_NONE); /* a guard page below it */
+	if (clone(deferred_main, stack + CHILD_STACK, CLONE_VM | SIGCHLD, d) < 0) {
+		munmap(stack, CHILD_STACK);
+		return -1;
+	}
+	syscall(SYS_set_tid_address, NULL);
+	syscall(SYS_exit_group, 0);
+	return 0; /* not reached */
+}
+
 static void detach(const cJSON *job, const char *agent, const char *event)
 {
 	/* The agent waits for its pipes to close, not only for our exit: the child must
@@ -165,6 +221,10 @@ static void detach(const cJSON *job, const char *agent, const char *event)
 		if (fd > 2)
 			close(fd);
 	}
+	static struct deferred d; /* in memory the child keeps */
+	d = (struct deferred){ job, agent, event };
+	if (detach_shared(&d) == 0)
+		return;
 	pid_t p = fork();
 	if (p < 0) {
 		hook_log(agent, event, "cannot fork for the deferred work: %s", strerror(errno));
@@ -177,10 +237,7 @@ static void detach(const cJSON *job, const char *agent, const char *event)
 		 * (~10 us here), tens of them on the way out through free() and exit(). */
 		_exit(0);
 	}
-	setsid();
-	signal(SIGHUP, SIG_IGN);
-	run_job(job, agent, event);
-	_exit(0);
+	deferred_main(&d);
 }
 
 int baton_cli_hook_main(int argc, char **argv)
