@@ -37,6 +37,11 @@ void baton_index_checkpoint(struct baton_ctx *ctx);
  * already done, in a transaction, or read-only. */
 int baton_index_bulk(struct baton_ctx *ctx);
 
+/* End whatever the connection has in flight: every cached statement reset (one left
+ * on a row holds its read snapshot) and an open transaction rolled back. For a store
+ * kept open between calls (the MCP server), whose next call must see later commits. */
+void baton_index_idle(struct baton_ctx *ctx);
+
 /* For a process that lives long and reads much (the MCP server), before it opens
  * any store: SQLite keeps its usual page cache, grown to LONG_LIVED_CACHE, in place
  * of the few prefaulted slots that suit a short command, so a store kept open

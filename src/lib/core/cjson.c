@@ -763,24 +763,25 @@ cJSON *cJSON_CreateNumber(double num)
 	return it;
 }
 
-cJSON *cJSON_CreateString(const char *string)
+/* a string or raw item holding a copy of s (none for NULL, like libcjson) */
+static cJSON *create_text(int type, const char *s)
 {
-	cJSON *it = create(cJSON_String);
-	if (it && !(it->valuestring = dup_str(string))) {
+	cJSON *it = create(type);
+	if (it && !(it->valuestring = dup_str(s))) {
 		cJSON_Delete(it);
 		return NULL;
 	}
 	return it;
 }
 
+cJSON *cJSON_CreateString(const char *string)
+{
+	return create_text(cJSON_String, string);
+}
+
 cJSON *cJSON_CreateRaw(const char *raw)
 {
-	cJSON *it = create(cJSON_Raw);
-	if (it && !(it->valuestring = dup_str(raw))) {
-		cJSON_Delete(it);
-		return NULL;
-	}
-	return it;
+	return create_text(cJSON_Raw, raw);
 }
 
 /* Append: the list's first item keeps the last in prev. Like libcjson, item->next is

@@ -107,27 +107,26 @@ static int load_host(struct baton_ctx *ctx, const char *override)
 	return rc;
 }
 
-/* The nearest .baton.toml from cwd upwards, stopping at a repository root. */
-static int load_repo_config(struct baton_ctx *ctx)
+/* The search for a repository's config: each directory from cwd upwards, until one
+ * holds a .baton.toml or a .git (that one included) or the root. visit gets both
+ * paths and their stat results (NULL: absent); a non-zero return stops the walk. */
+typedef int (*repo_visit_fn)(void *ud, const char *cfg, const struct stat *cfg_st, const char *git,
+			     const struct stat *git_st);
+
+static int walk_repo_config(const char *cwd, repo_visit_fn visit, void *ud)
 {
-	char *dir = strdup(ctx->cwd);
-	int rc = 0;
-	if (!dir)
-		return baton_error(ctx, BATON_ENOMEM, "out of memory");
-	for (;;) {
+	char *dir = strdup(cwd);
+	int rc = dir ? 0 : BATON_ENOMEM;
+	while (!rc) {
 		char *cfg = baton_path_join(dir, ".baton.toml");
 		char *git = baton_path_join(dir, ".git");
-		struct stat st;
-		int found = cfg && stat(cfg, &st) == 0;
-		int root = git && stat(git, &st) == 0;
-		if (found)
-			rc = baton_config_load_file(ctx, &ctx->config, cfg);
+		struct stat cst, gst;
+		bool found = cfg && stat(cfg, &cst) == 0, root = git && stat(git, &gst) == 0;
+		rc = cfg && git ? visit(ud, cfg, found ? &cst : NULL, git, root ? &gst : NULL) : BATON_ENOMEM;
 		free(cfg);
 		free(git);
-		if (found || root || rc)
-			break;
 		char *slash = strrchr(dir, '/');
-		if (!slash || slash == dir)
+		if (found || root || !slash || slash == dir)
 			break;
 		*slash = '\0';
 	}
@@ -135,16 +134,34 @@ static int load_repo_config(struct baton_ctx *ctx)
 	return rc;
 }
 
-static int stamp_file(struct strbuf *out, const char *path)
+static int load_found_config(void *ud, const char *cfg, const struct stat *cfg_st, const char *git,
+			     const struct stat *git_st)
 {
-	struct stat st;
-	if (!path)
-		return BATON_ENOMEM;
-	if (stat(path, &st))
-		return baton_strbuf_addf(out, "%s -%d\n", path, errno) ? BATON_ENOMEM : 0;
-	return baton_strbuf_addf(out, "%s %llu %llu %lld %lld.%09ld\n", path, (unsigned long long)st.st_dev,
-				 (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-				 st.st_mtim.tv_nsec) ? BATON_ENOMEM : 0;
+	struct baton_ctx *ctx = ud;
+	return cfg_st ? baton_config_load_file(ctx, &ctx->config, cfg) : 0;
+}
+
+/* The nearest .baton.toml from cwd upwards, stopping at a repository root. */
+static int load_repo_config(struct baton_ctx *ctx)
+{
+	int rc = walk_repo_config(ctx->cwd, load_found_config, ctx);
+	return rc == BATON_ENOMEM ? baton_error(ctx, BATON_ENOMEM, "out of memory") : rc;
+}
+
+/* One line of baton_ctx_stamp: the file's identity and version, or its absence */
+static int stamp_line(struct strbuf *out, const char *path, const struct stat *st)
+{
+	int r = st ? baton_strbuf_addf(out, "%s %llu %llu %lld %lld.%09ld\n", path, (unsigned long long)st->st_dev,
+				       (unsigned long long)st->st_ino, (long long)st->st_size,
+				       (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec)
+		   : baton_strbuf_addf(out, "%s -\n", path);
+	return r ? BATON_ENOMEM : 0;
+}
+
+static int stamp_walked(void *ud, const char *cfg, const struct stat *cfg_st, const char *git, const struct stat *git_st)
+{
+	int rc = stamp_line(ud, cfg, cfg_st);
+	return rc ? rc : stamp_line(ud, git, git_st);
 }
 
 int baton_ctx_stamp(const struct baton_ctx *ctx, struct strbuf *out)
@@ -153,30 +170,11 @@ int baton_ctx_stamp(const struct baton_ctx *ctx, struct strbuf *out)
 	int rc = 0;
 	for (size_t i = 0; i < sizeof in_home / sizeof *in_home && !rc; i++) {
 		char *p = baton_path_join(ctx->home, in_home[i]);
-		rc = stamp_file(out, p);
+		struct stat st;
+		rc = p ? stamp_line(out, p, stat(p, &st) ? NULL : &st) : BATON_ENOMEM;
 		free(p);
 	}
-	/* the walk load_repo_config makes: each .baton.toml and .git up to the first found */
-	char *dir = rc ? NULL : strdup(ctx->cwd);
-	if (!rc && !dir)
-		return BATON_ENOMEM;
-	while (!rc) {
-		char *cfg = baton_path_join(dir, ".baton.toml");
-		char *git = baton_path_join(dir, ".git");
-		struct stat st;
-		int stop = (cfg && stat(cfg, &st) == 0) || (git && stat(git, &st) == 0);
-		rc = stamp_file(out, cfg);
-		if (!rc)
-			rc = stamp_file(out, git);
-		free(cfg);
-		free(git);
-		char *slash = strrchr(dir, '/');
-		if (stop || !slash || slash == dir)
-			break;
-		*slash = '\0';
-	}
-	free(dir);
-	return rc;
+	return rc ? rc : walk_repo_config(ctx->cwd, stamp_walked, out);
 }
 
 int baton_ctx_open(struct baton_ctx **out, const struct baton_open_opts *opts)

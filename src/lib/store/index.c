@@ -50,6 +50,13 @@ static void stmt_cache_clear(struct baton_ctx *ctx)
 	ctx->nstmts = 0;
 }
 
+void baton_index_idle(struct baton_ctx *ctx)
+{
+	for (int i = 0; i < ctx->nstmts; i++)
+		sqlite3_reset(ctx->stmts[i].st);
+	baton_index_rollback(ctx);
+}
+
 sqlite3_stmt *baton_index_stmt(struct baton_ctx *ctx, const char *sql)
 {
 	for (int i = 0; i < ctx->nstmts; i++) {
@@ -229,16 +236,16 @@ static int open_db(struct baton_ctx *ctx, const char *path, int flags);
 static void *slots;      /* the page-cache slots given to SQLite, or NULL */
 static size_t slots_len;
 
-/* Process-wide SQLite settings, before its first use. Memory statistics cost a mutex
- * round trip on every allocation (5% of a save's instructions), and no connection is
- * ever shared between threads (each is opened NOMUTEX anyway). */
-static int long_lived;
+static int long_lived; /* baton_index_long_lived: no slots, a larger cache */
 
 void baton_index_long_lived(void)
 {
 	long_lived = 1;
 }
 
+/* Process-wide SQLite settings, before its first use. Memory statistics cost a mutex
+ * round trip on every allocation (5% of a save's instructions), and no connection is
+ * ever shared between threads (each is opened NOMUTEX anyway). */
 static void sqlite_setup(void)
 {
 	static int done;

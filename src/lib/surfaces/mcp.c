@@ -37,11 +37,18 @@ int baton_mcp_new(struct baton_mcp **out, const struct baton_mcp_opts *opts)
 	return 0;
 }
 
-static void drop_kept(struct baton_mcp *m)
+/* The kept store, no longer kept; the caller closes it */
+static struct baton_ctx *take_kept(struct baton_mcp *m)
 {
-	baton_ctx_close(m->kept);
+	struct baton_ctx *ctx = m->kept;
 	m->kept = NULL;
 	baton_strbuf_release(&m->kept_stamp);
+	return ctx;
+}
+
+static void drop_kept(struct baton_mcp *m)
+{
+	baton_ctx_close(take_kept(m));
 }
 
 void baton_mcp_free(struct baton_mcp *m)
@@ -280,11 +287,10 @@ static cJSON *do_tools_call(struct baton_mcp *m, const cJSON *id, const cJSON *p
 	if (!rc)
 		rc = baton_op_call(ctx, op, args, &result);
 	if (!own) {
-		baton_index_rollback(ctx); /* a failed read must not leave its snapshot open */
-		if (rc) {                  /* nor a store in an unknown state kept */
+		baton_index_idle(ctx); /* no read snapshot may outlive the call */
+		if (rc) {              /* nor a store in an unknown state be kept */
+			take_kept(m);  /* closed below, once its message is read */
 			own = true;
-			m->kept = NULL;
-			baton_strbuf_release(&m->kept_stamp);
 		}
 	}
 	if (rc == BATON_ENOMEM) {
