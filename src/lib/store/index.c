@@ -251,32 +251,24 @@ static int long_lived; /* baton_index_long_lived: no slots, a larger cache */
 #endif
 #endif
 #if !defined(HEAP_PREFAULT) && defined(__GLIBC__) && defined(MADV_POPULATE_WRITE)
-#define HEAP_PREFAULT (256 * 1024)
+#define HEAP_PREFAULT (1024 * 1024) /* the most populated at once */
 #endif
 
 /* The same reasoning for malloc's heap: a command that opens the index goes on to
- * touch 120-250 KiB of it (SQLite's schema and statements, the JSON of its answer),
- * one fault per fresh 4 KiB page. So the heap is made to grow (and trim) in steps of
- * HEAP_PREFAULT and its free top is populated in one call (list: 120 -> 92 faults,
- * save: 124 -> 95). A kernel without MADV_POPULATE_WRITE (before 5.14) refuses the
- * call and nothing changes. Not before: a hook that never opens the index touches
- * little heap, and populating 256 KiB would cost it ~0.1 ms. */
+ * touch 100-250 KiB of it (SQLite's schema and statements, the JSON of its answer),
+ * one fault per fresh 4 KiB page. malloc keeps a free top of up to 128 KiB above what
+ * it handed out; that top is populated in one call (list: 120 -> 90 faults). Only
+ * pages malloc already owns: its tuning (M_TOP_PAD would fix the mmap threshold,
+ * and bulk commands would then fault in every large buffer afresh) is left alone.
+ * A kernel without MADV_POPULATE_WRITE (before 5.14) refuses the call and nothing
+ * changes. Not earlier than this: a hook that never opens the index touches little
+ * heap, and populating would cost it ~0.1 ms. */
 static void heap_prefault(void)
 {
 #if HEAP_PREFAULT
-	if (mallopt(M_TOP_PAD, HEAP_PREFAULT) != 1)
-		return;
-	/* the heap grows only for a request larger than its free top and smaller than
-	 * malloc's mmap threshold (128 KiB): take the top in quarters until it grew */
-	void *held[8];
-	int n = 0;
-	while (n < 8 && mallinfo2().keepcost < HEAP_PREFAULT)
-		held[n++] = malloc(HEAP_PREFAULT / 4);
-	while (n)
-		free(held[--n]);
 	size_t top = mallinfo2().keepcost;
 	uintptr_t end = (uintptr_t)sbrk(0), lo = (end - top + 4095) & ~(uintptr_t)4095;
-	if (end > lo && top <= 2 * HEAP_PREFAULT)
+	if (top && top <= HEAP_PREFAULT && end > lo)
 		madvise((void *)lo, end - lo, MADV_POPULATE_WRITE);
 #endif
 }
