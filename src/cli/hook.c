@@ -169,16 +169,7 @@ static int deferred_main(void *arg)
 
 /* Under AddressSanitizer the child is an ordinary fork: ASan keeps per-thread state
  * that a task sharing our memory must not take over. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SHARE_MEMORY 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SHARE_MEMORY 0
-#endif
-#endif
-#ifndef SHARE_MEMORY
-#define SHARE_MEMORY 1
-#endif
+#define SHARE_MEMORY (!BATON_ASAN)
 #define CHILD_STACK (8u << 20) /* as a main thread's; pages are touched only as used */
 
 /* Start the job in a child sharing our memory (clone with CLONE_VM: no page tables

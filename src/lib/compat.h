@@ -8,4 +8,18 @@
 #include <string.h>
 #include <time.h>
 #include "banned.h"
+
+/* 1 in an AddressSanitizer build (gcc says so with __SANITIZE_ADDRESS__, clang with
+ * __has_feature): ASan brings its own allocator and per-thread state, which the code
+ * that works around malloc or shares its memory with a child must leave alone. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BATON_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BATON_ASAN 1
+#endif
+#endif
+#ifndef BATON_ASAN
+#define BATON_ASAN 0
+#endif
 #endif
