@@ -48,24 +48,26 @@ ifneq ($(SANITIZE)$(FUZZ),)
 override STATIC := 0
 endif
 ifeq ($(STATIC),auto)
-override STATIC := $(if $(filter yes,$(call have_archives,$(PKGS) libssh2,c m)),1,0)
+override STATIC := $(if $(filter yes,$(call have_archives,$(PKGS),c m)),1,0)
 endif
 ifeq ($(call have_archives,$(STATIC_PKGS)),yes)
 STATIC_LIBS := -Wl,-Bstatic $(shell pkg-config --libs-only-l $(STATIC_PKGS)) -Wl,-Bdynamic
 else
 STATIC_LIBS := $(shell pkg-config --libs $(STATIC_PKGS))
 endif
-GIT_WRAP := -Wl,--wrap=mbedtls_x509_crt_parse_file,--wrap=mbedtls_x509_crt_parse_path,--wrap=libssh2_init
+GIT_WRAP := -Wl,--wrap=mbedtls_x509_crt_parse_file,--wrap=mbedtls_x509_crt_parse_path
 ifeq ($(STATIC),1)
 GIT_DEFS    := -DBATON_GIT_LINKED
 BIN_LDFLAGS ?= -static -no-pie
-# libgit2.pc names -lssh2 but not what libssh2 itself needs (OpenSSL)
-BIN_LIBS    := $(GIT_WRAP) $(shell pkg-config --static --libs $(PKGS)) \
-               $(shell pkg-config --static --libs libssh2 2>/dev/null) -lm
+# libgit2.pc names -lssh2, which ssh_absent.o leaves unreferenced: dropped, and with it
+# OpenSSL, which libssh2 needs
+BIN_LIBS    := $(GIT_WRAP) $(filter-out -lssh2,$(shell pkg-config --static --libs $(PKGS))) -lm
 # unit tests link the same objects against the shared libgit2 (cmocka has no archive)
-PKG_LIBS    := $(GIT_WRAP) $(STATIC_LIBS) $(shell pkg-config --libs libgit2) -lmbedx509 -lssh2 -ldl -lpthread
+PKG_LIBS    := $(GIT_WRAP) $(STATIC_LIBS) $(shell pkg-config --libs libgit2) -lmbedx509 -ldl -lpthread
 # linked as an object: no archive member would be pulled for libgit2's references
 LINK_FIRST   = $(O)/src/lib/git/gssapi_absent.o
+# the binary only (unit tests load the shared libgit2, which has its own SSH)
+BIN_FIRST    = $(O)/src/lib/git/ssh_absent.o
 else
 GIT_DEFS    :=
 BIN_LDFLAGS ?= -no-pie
@@ -140,7 +142,7 @@ $(O)/src/lib/core/libm_lazy.o: ALL_CFLAGS += -fno-builtin
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	@rm -f $@ $@.ld
-	$(CC) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(CLI_OBJ) $(LINK_FIRST) $(LIB) $(BIN_LIBS) 2>$@.ld || { cat $@.ld >&2; exit 1; }
+	$(CC) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(CLI_OBJ) $(LINK_FIRST) $(BIN_FIRST) $(LIB) $(BIN_LIBS) 2>$@.ld || { cat $@.ld >&2; exit 1; }
 	@# a static glibc warns about its NSS functions (getpwuid_r in libgit2): not for baton's use
 	@grep -v -e 'statically linked applications requires at runtime' -e 'in function' $@.ld >&2 || true; rm -f $@.ld
 ifeq ($(STATIC),1)

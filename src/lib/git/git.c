@@ -42,9 +42,11 @@ struct git_state {
 /* Debian's libgit2 initialises transports baton never uses: with mbedTLS it parses
  * every certificate of the system CA bundle (220 KB: 7-9 ms, most of a save's time in a
  * repository), and it initialises libssh2, which initialises OpenSSL (~1 ms). While
- * libgit2 initialises, these three do nothing (libgit2 tolerates an empty CA chain, and
+ * libgit2 initialises, these do nothing (libgit2 tolerates an empty CA chain, and
  * libssh2 initialises itself when a session is first made); at any other time they are
  * the real functions, so HTTPS or SSH, were they ever used, would work as before.
+ * Linked statically, libgit2 has no SSH at all (ssh_absent.c), so only the two mbedTLS
+ * calls are interposed there.
  * How they come between libgit2 and its dependencies depends on how libgit2 is linked:
  * - statically (BATON_GIT_LINKED, the release binary): the linker's --wrap sends
  *   libgit2's calls to __wrap_NAME, and __real_NAME is the library's (Makefile);
@@ -76,7 +78,9 @@ static void *git_dl; /* the loaded libgit2: its dependencies hold the real funct
 /* -0x2900: MBEDTLS_ERR_X509_FILE_IO_ERROR */
 INTERPOSE(int, mbedtls_x509_crt_parse_file, (void *chain, const char *path), (chain, path), -0x2900)
 INTERPOSE(int, mbedtls_x509_crt_parse_path, (void *chain, const char *path), (chain, path), -0x2900)
+#ifndef BATON_GIT_LINKED /* linked: ssh_absent.c stands in for libgit2's SSH transport */
 INTERPOSE(int, libssh2_init, (int flags), (flags), -1)
+#endif
 
 #ifdef BATON_GIT_LINKED
 static int git_bind(struct baton_ctx *ctx, struct git_state *g)
