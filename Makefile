@@ -137,13 +137,23 @@ TLIB_OBJ := $(TLIB_SRC:%.c=$(O)/%.o)
 LIB      := $(O)/libbaton.a
 BIN      := $(O)/baton
 
-.PHONY: all test unit cli demo bench fuzz fuzz-readers e2e install clean
+.PHONY: all test unit cli demo bench fuzz fuzz-readers e2e install clean FORCE
 all: $(BIN) baton
 
 baton: $(BIN)
 	@ln -sf $(BIN) baton
 
-$(O)/%.o: %.c
+# Everything is rebuilt when the flags change (an edit here, CFLAGS, SANITIZE or
+# HOT_TEXT on the command line): the stamp holds them and is rewritten only when they
+# differ, so its date says when they last changed.
+FLAGS_STAMP := $(O)/flags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(O)
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(BIN_LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(BIN_LDFLAGS)' >$@
+FORCE:
+
+$(O)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -153,7 +163,7 @@ $(LIB): $(LIB_OBJ)
 
 $(O)/src/lib/core/libm_lazy.o: ALL_CFLAGS += -fno-builtin
 
-$(BIN): $(CLI_OBJ) $(LIB) $(BIN_DEPS)
+$(BIN): $(CLI_OBJ) $(LIB) $(BIN_DEPS) $(FLAGS_STAMP)
 	@rm -f $@ $@.ld
 	$(CC) $(LDFLAGS) $(BIN_LDFLAGS) -o $@ $(CLI_OBJ) $(LINK_FIRST) $(BIN_FIRST) $(LIB) $(BIN_LIBS) 2>$@.ld || { cat $@.ld >&2; exit 1; }
 	@# a static glibc warns about its NSS functions (getpwuid_r in libgit2): not for baton's use
@@ -164,7 +174,7 @@ ifeq ($(STATIC),1)
 	objcopy --only-keep-debug $@ $@.debug && objcopy --strip-debug --add-gnu-debuglink=$@.debug $@
 endif
 
-$(O)/t/%: t/unit/%.c $(LIB) $(TLIB_OBJ)
+$(O)/t/%: t/unit/%.c $(LIB) $(TLIB_OBJ) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(TLIB_OBJ) $(LINK_FIRST) $(LIB) $(LDLIBS) $(CMOCKA_LIBS) -lm
 
@@ -176,7 +186,7 @@ PROVE_JOBS ?= 2
 # (BATON_TEST_SANITIZED) while checking the same properties.
 test: $(BIN) $(UNIT_BIN)
 	@BATON_BIN=$(abspath $(BIN)) BATON_TEST_BUILD=$(abspath $(O)) CMOCKA_MESSAGE_OUTPUT=TAP \
-		BATON_TEST_SANITIZED=$(if $(SANITIZE),1,0) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		BATON_TEST_SANITIZED=$(if $(SANITIZE),1,0) BATON_TEST_HOT_TEXT=$(HOT_TEXT) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		$(PROVE) -j$(PROVE_JOBS) --exec '' $(UNIT_BIN) $(sort $(wildcard t/cli/t*.sh))
 
 unit: $(UNIT_BIN)

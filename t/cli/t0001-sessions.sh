@@ -27,6 +27,21 @@ if command -v readelf >/dev/null 2>&1 && ! readelf -l "$BATON" | grep -q INTERP;
 	# src/lib/git/ssh_absent.c stands in for libgit2's SSH transport
 	is "$(nm "$BATON" | grep -cE ' T (libssh2_init|OPENSSL_init_crypto)$')" 0 \
 		"neither libssh2 nor OpenSSL is linked in"
+	# scripts/hot-text.ld: libc's start, the hook command and its JSON parser are
+	# linked first, in the section made for them
+	if [ "${BATON_TEST_HOT_TEXT:-}" = 1 ]; then
+		hot=$(readelf -SW "$BATON" | awk '{ for (i = 1; i < NF; i++) if ($i == ".text.hot_first") print $(i + 2), $(i + 4) }')
+		in_hot=0
+		if [ -n "$hot" ]; then
+			set -- $hot
+			lo=$((0x$1)) hi=$((0x$1 + 0x$2))
+			for f in __libc_start_main baton_cli_hook_main cJSON_ParseWithLength; do
+				a=$(nm "$BATON" | awk -v f="$f" '$3 == f { print $1; exit }')
+				[ -n "$a" ] && [ $((0x$a)) -ge "$lo" ] && [ $((0x$a)) -lt "$hi" ] && in_hot=$((in_hot + 1))
+			done
+		fi
+		is "$in_hot" 3 "the start, the hook command and the JSON parser are in the hot text"
+	fi
 else
 	if command -v nm >/dev/null 2>&1; then
 		is "$(nm -D "$BATON" | grep -cE ' T (mbedtls_x509_crt_parse_file|mbedtls_x509_crt_parse_path|libssh2_init)$')" 3 \
