@@ -40,7 +40,8 @@ static uint32_t get32(const unsigned char *p)
 
 void baton_archive_ctx_free(void *z)
 {
-	ZSTD_freeCCtx(z);
+	if (z) /* every command closes its context: only one that archived touches zstd */
+		ZSTD_freeCCtx(z);
 }
 
 /* One append: prepared on the caller's thread (paths, directories, metadata: what
