@@ -3,7 +3,8 @@
 # linked to an open session with an objective, and recorded live at this boot, does
 # not open the index (a marker under $BATON_HOME/hooks/seen says so). Everything
 # that changes the answer takes the full path again: a continuation phrase, a new
-# boot, the session closed, the conversation ended, a damaged marker.
+# boot, the session closed, the conversation ended (its marker says so), a damaged
+# marker.
 . "$(dirname "$0")/lib.sh"
 export BATON_HOOK_SYNC=1 BATON_BOOT_ID=boot-1
 R=$TMP/repo
@@ -53,12 +54,13 @@ baton delete "$s2" >/dev/null
 BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "after a delete"
 unlike "$(sql)" '^0$' "a deleted session takes the full path"
 
-# SessionEnd forgets the marker: a conversation that comes back is live again
+# SessionEnd marks the marker ended: a conversation that comes back is live again
 BATON_BOOT_ID=boot-2 traced_hook SessionEnd conv-1
-ok "SessionEnd removes the marker" test ! -e "$M"
+like "$(cat "$M")" " boot-2 [0-9A-Z]* ended\$" "SessionEnd leaves the marker saying ended"
 before=$(lives)
 BATON_BOOT_ID=boot-2 traced_hook UserPromptSubmit conv-1 "resumed without a SessionStart"
 is "$(lives)" $((before + 1)) "the ended conversation is recorded live again"
+unlike "$(cat "$M")" "ended" "and its marker says live"
 
 # damaged or foreign markers: the full path, never a crash
 printf 'garbage' >"$M"
@@ -98,11 +100,14 @@ S=$BATON_HOME/hooks/seen
 printf 'x boot-1 s\n' >"$S/claude-old-1"
 touch -d '20 days ago' "$S/claude-old-1"
 printf 'x boot-1 s\n' >"$S/claude-recent"
+mkdir -p "$BATON_HOME/hooks/dirs" && printf 'x\n' >"$BATON_HOME/hooks/dirs/0123456789abcdef"
+touch -d '20 days ago' "$BATON_HOME/hooks/dirs/0123456789abcdef"
 rm -f "$S/.pruned"
 jq -cn --arg cwd "$R" '{session_id: "conv-9", cwd: $cwd, hook_event_name: "Stop"}' |
 	(cd "$R" && BATON_HOOK_SYNC=1 "$BATON" hook Stop --agent claude)
 ok "a marker untouched for 20 days is pruned" test ! -e "$S/claude-old-1"
 ok "a recent one is kept" test -e "$S/claude-recent"
+ok "and a directory's file untouched for 20 days is pruned too" test ! -e "$BATON_HOME/hooks/dirs/0123456789abcdef"
 printf 'x boot-1 s\n' >"$S/claude-old-2"
 touch -d '20 days ago' "$S/claude-old-2"
 jq -cn --arg cwd "$R" '{session_id: "conv-9", cwd: $cwd, hook_event_name: "Stop"}' |

@@ -130,6 +130,18 @@ is "$(out)" "$(cat "$TMP/good")" "an oversized file too"
 BATON_SESSION=$sid traced_hook UserPromptSubmit conv-1 "continue"
 unlike "$(sql)" '^0$' "BATON_SESSION takes the full path"
 
+# the full path leaves its checkpoint to the detached job too (no fsync while the
+# agent waits), and prints the count that checkpoint makes
+n=$(baton show "$sid" --json | jq .session.compaction_count)
+BATON_HOOKS_CONTEXT_CACHE=0 BATON_HOOK_SYNC=0 traced_hook PreCompact conv-1
+unlike "$(sql)" '^0$' "(a PreCompact on the full path)"
+like "$(out)" "Context compacted $((n + 1)) time" "prints the count its checkpoint makes"
+i=0
+while [ "$(baton show "$sid" --json | jq .session.compaction_count)" != $((n + 1)) ] && [ $i -lt 500 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+is "$(baton show "$sid" --json | jq .session.compaction_count)" $((n + 1)) "which its detached job records"
+
 # closed: the marker goes, the context is not printed from the file any more
 (cd "$R" && baton close --complete >/dev/null)
 traced_hook SessionStart conv-1

@@ -91,6 +91,8 @@ static int run(struct baton_ctx *ctx, const char *event, const char *agent, cons
 	int rc = baton_hook_parse(&h, event, agent, payload, strlen(payload));
 	if (!rc)
 		rc = baton_hook_run(ctx, &h, NULL, &out);
+	if (!rc && out.job)
+		rc = baton_hook_finish(ctx, out.job); /* the detached work, in process as BATON_HOOK_SYNC=1 runs it */
 	*text = out.text;
 	out.text = NULL;
 	baton_hook_output_release(&out);

@@ -541,43 +541,55 @@ static char *marker_path(struct baton_ctx *ctx, const char *agent, const char *i
 	return baton_strbuf_detach(&sb);
 }
 
-/* Whether the conversation of h has a marker that still holds (same epoch, same
- * boot); its session id into sid when it does. */
-static bool marker_holds(struct baton_ctx *ctx, const struct baton_hook *h, char sid[BATON_ULID_LEN])
+/* What a conversation's marker says: nothing (none, damaged, another epoch); the
+ * session it is linked to and that it is recorded live at this boot (M_LIVE); or only
+ * the session, the conversation having ended or this being another boot (M_LINKED):
+ * a SessionStart resuming it can print that session's context, its job recording the
+ * conversation live again. The marker: "EPOCH BOOT SESSION[ ended]\n". */
+enum marker { M_NONE, M_LINKED, M_LIVE };
+
+static enum marker marker_read(struct baton_ctx *ctx, const struct baton_hook *h, char sid[BATON_ULID_LEN])
 {
 	char *p = marker_path(ctx, h->agent, h->agent_session_id);
 	int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
 	free(p);
 	if (fd < 0)
-		return false;
+		return M_NONE;
 	char buf[256], epoch[BATON_ULID_LEN];
 	ssize_t n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return M_NONE;
 	buf[n] = '\0';
 	baton_index_epoch(ctx, epoch);
-	const char *boot = baton_boot_id(ctx);
-	size_t el = strlen(epoch), bl = strlen(boot);
-	if (strncmp(buf, epoch, el) || buf[el] != ' ' || strncmp(buf + el + 1, boot, bl) || buf[el + 1 + bl] != ' ')
-		return false;
-	const char *id = buf + el + bl + 2;
-	size_t il = strcspn(id, "\n");
+	size_t el = strlen(epoch);
+	if (strncmp(buf, epoch, el) || buf[el] != ' ')
+		return M_NONE;
+	const char *boot = buf + el + 1, *id = strchr(boot, ' ');
+	if (!id)
+		return M_NONE;
+	id++;
+	size_t il = strcspn(id, " \n");
 	if (!il || il >= BATON_ULID_LEN)
-		return false;
+		return M_NONE;
 	for (size_t i = 0; i < il; i++)
 		if (!isalnum((unsigned char)id[i]))
-			return false; /* a session id names files (hooks/context/) */
+			return M_NONE; /* a session id names files (hooks/context/) */
+	bool ended = !strcmp(id + il, " ended\n");
+	if (!ended && strcmp(id + il, "\n"))
+		return M_NONE;
 	memcpy(sid, id, il);
 	sid[il] = '\0';
-	return true;
+	const char *now = baton_boot_id(ctx);
+	size_t bl = strlen(now);
+	return !ended && (size_t)(id - 1 - boot) == bl && !strncmp(boot, now, bl) ? M_LIVE : M_LINKED;
 }
 
-/* After a hook found the conversation linked to session s (its live record made):
- * leave the marker when nothing would be left for an ordinary prompt to do, remove
- * it otherwise. epoch: the store's epoch read before the hook looked. Best effort: a
- * marker that cannot be written only costs the next prompt the slow path. */
-static void mark(struct baton_ctx *ctx, const struct baton_hook *h, const char *epoch, const cJSON *s)
+/* After a hook found the conversation linked to session s (its live record made, or
+ * with ended its end): leave the marker when the session is open with an objective,
+ * remove it otherwise. epoch: the store's epoch read before the hook looked. Best
+ * effort: a marker that cannot be written only costs the next hook the full path. */
+static void mark(struct baton_ctx *ctx, const struct baton_hook *h, const char *epoch, const cJSON *s, bool ended)
 {
 	char *p = marker_path(ctx, h->agent, h->agent_session_id);
 	if (!p)
@@ -591,7 +603,7 @@ static void mark(struct baton_ctx *ctx, const struct baton_hook *h, const char *
 	struct strbuf dir = STRBUF_INIT, tmp = STRBUF_INIT, body = STRBUF_INIT;
 	baton_strbuf_addf(&dir, "%s/hooks/seen", baton_home(ctx));
 	baton_strbuf_addf(&tmp, "%s.%ld", p, (long)getpid());
-	baton_strbuf_addf(&body, "%s %s %s\n", epoch, baton_boot_id(ctx), baton_json_str(s, "id"));
+	baton_strbuf_addf(&body, "%s %s %s%s\n", epoch, baton_boot_id(ctx), baton_json_str(s, "id"), ended ? " ended" : "");
 	if (!baton_mkdir_p(ctx, dir.buf, 0700)) {
 		int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd >= 0) {
@@ -608,8 +620,9 @@ static void mark(struct baton_ctx *ctx, const struct baton_hook *h, const char *
 }
 
 /* Markers of conversations that ended without a SessionEnd (a crash, a reboot) would
- * pile up, and so would the contexts of sessions long gone: the detached job removes
- * those untouched for MARKER_DAYS, at most once a day. A marker removed too early only
+ * pile up, and so would the contexts of sessions long gone and the files of
+ * directories no longer worked in: the detached job removes those untouched for
+ * MARKER_DAYS, at most once a day. A marker removed too early only
  * costs its conversation one full path. */
 #define MARKER_DAYS 14
 
@@ -648,6 +661,9 @@ static void prune_markers(struct baton_ctx *ctx)
 	prune_dir(dir.buf, now);
 	baton_strbuf_reset(&dir);
 	baton_strbuf_addf(&dir, "%s/hooks/context", baton_home(ctx));
+	prune_dir(dir.buf, now);
+	baton_strbuf_reset(&dir);
+	baton_strbuf_addf(&dir, "%s/hooks/dirs", baton_home(ctx));
 	prune_dir(dir.buf, now);
 out:
 	baton_strbuf_release(&dir);
@@ -772,27 +788,26 @@ static bool state_holds(struct baton_ctx *ctx, const char *state, size_t len)
 	return ok;
 }
 
+/* The text after a state ("LOG OFFSET" lines, then an empty line; or the empty line
+ * alone: a store with no event yet) when that state still holds, else NULL. */
+static const char *state_then(struct baton_ctx *ctx, const char *state)
+{
+	if (*state == '\n')
+		return state + 1;
+	const char *blank = strstr(state, "\n\n");
+	return blank && state_holds(ctx, state, (size_t)(blank + 1 - state)) ? blank + 2 : NULL;
+}
+
 /* The context of session sid in variant v when it still holds (malloc'd), else NULL. */
 static char *cache_get(struct baton_ctx *ctx, const char *sid, enum variant v)
 {
 	struct strbuf sb = STRBUF_INIT, head = STRBUF_INIT;
 	char *p = cache_path(ctx, sid, v), *r = NULL;
+	const char *text;
 	if (!p || baton_read_file(ctx, &sb, p, CACHE_MAX))
 		goto out;
 	baton_strbuf_addf(&head, "baton-context 1 %s %s %s\n", BATON_VERSION, sid, variant_name[v]);
-	if (sb.len <= head.len || memcmp(sb.buf, head.buf, head.len))
-		goto out;
-	/* the state's lines, then an empty line, then the text */
-	const char *state = sb.buf + head.len, *text;
-	if (*state == '\n') {
-		text = state + 1; /* no log at all: a store with no event yet */
-	} else {
-		const char *blank = strstr(state, "\n\n");
-		if (!blank)
-			goto out;
-		text = blank + 2;
-	}
-	if (state_holds(ctx, state, (size_t)(text - 1 - state)))
+	if (sb.len > head.len && !memcmp(sb.buf, head.buf, head.len) && (text = state_then(ctx, sb.buf + head.len)))
 		r = strdup(text);
 out:
 	free(p);
@@ -824,6 +839,99 @@ out:
 	baton_strbuf_release(&state);
 	cJSON_Delete(journal);
 	cJSON_Delete(after);
+}
+
+/* ---- the session a new conversation gets ------------------------------------------------ */
+
+/* A conversation starting (SessionStart "startup" or "clear": a new conversation id)
+ * is linked to its directory's current session (DESIGN.md §1). The detached jobs
+ * leave which session that is in $BATON_HOME/hooks/dirs/HASH (FNV-1a of the
+ * directory), headed by the store's state like the contexts:
+ *
+ *   baton-dir 1 VERSION SESSION
+ *   DIRECTORY
+ *   LOG OFFSET          one line per log
+ *   (empty line)
+ *
+ * While the state holds no session was saved, closed or made current since, so the
+ * SessionStart prints that session's context without the index, and its job records
+ * the link. */
+static const char *hook_dir(struct baton_ctx *ctx, const char *cwd)
+{
+	return cwd && baton_is_dir(cwd) ? cwd : ctx->cwd;
+}
+
+static char *dir_path(struct baton_ctx *ctx, const char *dir)
+{
+	uint64_t x = 0xcbf29ce484222325u;
+	for (const unsigned char *c = (const unsigned char *)dir; *c; c++)
+		x = (x ^ *c) * 0x100000001b3u;
+	struct strbuf sb = STRBUF_INIT;
+	baton_strbuf_addf(&sb, "%s/hooks/dirs/%016llx", baton_home(ctx), (unsigned long long)x);
+	return baton_strbuf_detach(&sb);
+}
+
+#define DIR_MAGIC "baton-dir 1 " BATON_VERSION " "
+
+/* Whether dir's current session is known without the index: its id into sid. */
+static bool dir_get(struct baton_ctx *ctx, const char *dir, char sid[BATON_ULID_LEN])
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *p = dir_path(ctx, dir);
+	bool ok = false;
+	size_t ml = strlen(DIR_MAGIC), dl = strlen(dir);
+	if (!p || baton_read_file(ctx, &sb, p, CACHE_MAX) || sb.len <= ml || memcmp(sb.buf, DIR_MAGIC, ml))
+		goto out;
+	const char *id = sb.buf + ml, *d;
+	size_t il = strspn(id, "0123456789ABCDEFGHJKMNPQRSTVWXYZ");
+	if (!il || il >= BATON_ULID_LEN || id[il] != '\n')
+		goto out;
+	d = id + il + 1;
+	if ((size_t)(sb.buf + sb.len - d) <= dl || memcmp(d, dir, dl) || d[dl] != '\n' || !state_then(ctx, d + dl + 1))
+		goto out;
+	memcpy(sid, id, il);
+	sid[il] = '\0';
+	ok = true;
+out:
+	free(p);
+	baton_strbuf_release(&sb);
+	return ok;
+}
+
+/* Leave dir's current session for the next conversation starting there (the
+ * detached job's last step); remove what it said when there is none worth printing.
+ * s: the session the job just rendered (NULL: none). */
+static void dir_refresh(struct baton_ctx *ctx, const char *cwd, const cJSON *s)
+{
+	struct strbuf state = STRBUF_INIT, sb = STRBUF_INIT, old = STRBUF_INIT;
+	cJSON *cur = NULL;
+	const char *dir = hook_dir(ctx, cwd);
+	char *p = cache_on(ctx) && dir && !strchr(dir, '\n') ? dir_path(ctx, dir) : NULL;
+	if (!p || store_state(ctx, &state) || baton_session_current(ctx, &cur, dir))
+		goto out;
+	const char *id = baton_json_str(cur, "id"), *objective = baton_json_str(cur, "objective");
+	if (!id || !objective || !*objective) {
+		unlink(p);
+		goto out;
+	}
+	if (!s || strcmp(id, or_str(baton_json_str(s, "id"), "")))
+		cache_refresh(ctx, cur);
+	baton_strbuf_addf(&sb, DIR_MAGIC "%s\n%s\n%s\n", id, dir, state.buf ? state.buf : "");
+	if (!baton_read_file(ctx, &old, p, CACHE_MAX) && old.len == sb.len && !memcmp(old.buf, sb.buf, sb.len))
+		goto out; /* as it was: no write */
+	if (baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0)) {
+		struct strbuf d = STRBUF_INIT;
+		baton_strbuf_addf(&d, "%s/hooks/dirs", baton_home(ctx));
+		if (!baton_mkdir_p(ctx, d.buf, 0700))
+			baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0);
+		baton_strbuf_release(&d);
+	}
+out:
+	free(p);
+	cJSON_Delete(cur);
+	baton_strbuf_release(&state);
+	baton_strbuf_release(&sb);
+	baton_strbuf_release(&old);
 }
 
 /* ---- the actions ---------------------------------------------------------------------- */
@@ -910,7 +1018,7 @@ static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const ch
 	else if (!forced || !*forced)
 		cache_put(ctx, baton_json_str(s, "id"), compacted ? V_FULL : V_SHORT, &state, text);
 	if (!forced || !*forced)
-		mark(ctx, h, epoch, s);
+		mark(ctx, h, epoch, s, false);
 out:
 	baton_strbuf_release(&state);
 	free(text);
@@ -952,7 +1060,7 @@ static int act_prompt(struct baton_ctx *ctx, const struct baton_hook *h, const c
 			cache_put(ctx, baton_json_str(s, "id"), V_SHORT, &state, text);
 	}
 	if (!forced || !*forced)
-		mark(ctx, h, epoch, s);
+		mark(ctx, h, epoch, s, false);
 out:
 	baton_strbuf_release(&state);
 	free(text);
@@ -966,9 +1074,12 @@ static void compaction_note(char *buf, size_t n, const struct baton_hook *h)
 	snprintf(buf, n, "%s compaction (%s)", h->agent, h->trigger ? h->trigger : "auto");
 }
 
+/* As on the fast path, the context printed is the session as the checkpoint leaves it,
+ * and the checkpoint itself (a log append and its fsync) is the detached job's first
+ * step: the agent does not wait for it. */
 static int act_compact(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced, struct baton_hook_output *out)
 {
-	cJSON *s = NULL;
+	cJSON *s = NULL, *after = NULL;
 	char *text = NULL;
 	int rc = find_session(ctx, h, forced, true, &s);
 	if (rc)
@@ -976,16 +1087,14 @@ static int act_compact(struct baton_ctx *ctx, const struct baton_hook *h, const 
 	if (!is_closed(baton_json_str(s, "status"))) {
 		char note[96];
 		compaction_note(note, sizeof note, h);
-		/* the journal's files follow in the detached job: rendering them all is not
-		 * for the hot path */
-		cJSON *saved = NULL;
-		rc = baton_journal_checkpoint(ctx, s, note, true, false, NULL, &saved);
-		s = saved;
-		if (rc)
+		if (!(after = cJSON_Duplicate(s, 1)) || !(out->job = new_job(h, forced, baton_json_str(s, "id"))) ||
+		    !baton_json_add_str(out->job, "checkpoint", note)) {
+			rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
 			goto out;
-		out->job = new_job(h, forced, baton_json_str(s, "id"));
+		}
+		baton_journal_checkpoint_session(after, true);
 	}
-	if ((rc = baton_hook_context(ctx, &text, s, true)))
+	if ((rc = baton_hook_context(ctx, &text, after ? after : s, true)))
 		goto out;
 	/* Gemini's PreCompress is advisory: what it prints goes nowhere useful */
 	if (strcmp(h->agent, "gemini"))
@@ -995,11 +1104,10 @@ out:
 		baton_hook_output_release(out);
 	free(text);
 	cJSON_Delete(s);
+	cJSON_Delete(after);
 	return rc;
 }
 
-/* Paths a tool call wrote: file_path / path / notebook_path, or the files of a Codex
- * apply_patch ("*** Update File: x"). */
 static void touched_paths(const cJSON *input, cJSON *acc)
 {
 	static const char *const keys[] = { "file_path", "path", "notebook_path", "absolute_path" };
@@ -1097,28 +1205,41 @@ bool baton_hook_fast(struct baton_ctx *ctx, const struct baton_hook *h, const ch
 	/* every action here prints the context, but an ordinary prompt */
 	bool context = h->action != BATON_HOOK_PROMPT ||
 		       baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL));
-	/* the marker: linked to an open session with an objective, live at this boot */
-	if ((context && !cache_on(ctx)) || !marker_holds(ctx, h, sid))
+	if (context && !cache_on(ctx))
+		return false;
+	/* the marker: linked to an open session with an objective, live at this boot; a
+	 * SessionStart may also resume an ended conversation, or start a new one where
+	 * the directory's current session is known, its job recording it live */
+	enum marker m = marker_read(ctx, h, sid);
+	if (m == M_NONE && h->action == BATON_HOOK_START && h->source &&
+	    (!strcmp(h->source, "startup") || !strcmp(h->source, "clear")) && dir_get(ctx, hook_dir(ctx, h->cwd), sid))
+		m = M_LINKED;
+	if (m == M_NONE || (m == M_LINKED && h->action != BATON_HOOK_START))
 		return false;
 	if (!context)
 		return true; /* an ordinary prompt: nothing to do */
 	char *text = cache_get(ctx, sid, v);
 	if (!text)
 		return false;
-	if (v == V_COMPACT) {
+	bool made = true;
+	if (m == M_LINKED) {
+		/* the link and the live record are the job's first step */
+		made = (out->job = new_job(h, NULL, sid)) && baton_json_add_bool(out->job, "link", true);
+	} else if (v == V_COMPACT) {
 		/* the checkpoint itself is the job's first step: what is printed is already
 		 * the context as it leaves the session */
 		char note[96];
 		compaction_note(note, sizeof note, h);
-		if (!(out->job = new_job(h, NULL, sid)) || !baton_json_add_str(out->job, "checkpoint", note)) {
-			cJSON_Delete(out->job);
-			out->job = NULL;
-			free(text);
-			return false;
-		}
+		made = (out->job = new_job(h, NULL, sid)) && baton_json_add_str(out->job, "checkpoint", note);
 	} else if (h->action == BATON_HOOK_START && h->transcript_path && !stat(h->transcript_path, &st)) {
 		/* whether the tail was read is in the index: the job reads what is new */
 		out->job = new_job(h, NULL, sid);
+	}
+	if (!made) {
+		cJSON_Delete(out->job);
+		out->job = NULL;
+		free(text);
+		return false;
 	}
 	/* Gemini's PreCompress is advisory: what it prints goes nowhere useful */
 	if (v != V_COMPACT || strcmp(h->agent, "gemini"))
@@ -1188,9 +1309,13 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
 	const char *forced = baton_json_str(job, "forced");
 	char *path = baton_json_str(job, "transcript_path") ? strdup(baton_json_str(job, "transcript_path"))
 							     : sid ? known_transcript(ctx, agent, sid) : NULL;
-	char *linked = NULL;
+	char *linked = NULL, epoch[BATON_ULID_LEN];
 	cJSON *s = NULL, *before = NULL;
 	int rc = 0;
+	/* the conversation as the hook saw it, for its marker */
+	struct baton_hook hk = { .action = BATON_HOOK_START, .agent = agent, .event = baton_json_str(job, "event"),
+				 .agent_session_id = sid, .transcript_path = path, .cwd = baton_json_str(job, "cwd") };
+	baton_index_epoch(ctx, epoch);
 	if (path) {
 		rc = baton_ingest_file(ctx, agent, path, forced, NULL);
 		if (rc == BATON_ENOTFOUND && !forced)
@@ -1199,20 +1324,29 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
 			goto out;
 	}
 	const char *id = forced ? forced : baton_json_str(job, "session_id");
-	if (!id && sid) {
-		rc = baton_conversation_session(ctx, agent, sid, &linked);
-		if (rc == BATON_ENOTFOUND)
+	if (baton_json_bool(job, "link", false)) {
+		/* a SessionStart answered from its marker or its directory's: the link and
+		 * the live record the full path makes before it answers */
+		if ((rc = find_session(ctx, &hk, forced, true, &s)))
+			goto out;
+		if (!forced)
+			mark(ctx, &hk, epoch, s, false);
+	} else {
+		if (!id && sid) {
+			rc = baton_conversation_session(ctx, agent, sid, &linked);
+			if (rc == BATON_ENOTFOUND)
+				rc = 0;
+			if (rc)
+				goto out;
+			id = linked;
+		}
+		if (id && (rc = baton_session_get(ctx, &s, id)) == BATON_ENOTFOUND) {
 			rc = 0;
+			s = NULL;
+		}
 		if (rc)
 			goto out;
-		id = linked;
 	}
-	if (id && (rc = baton_session_get(ctx, &s, id)) == BATON_ENOTFOUND) {
-		rc = 0;
-		s = NULL;
-	}
-	if (rc)
-		goto out;
 	const char *note = baton_json_str(job, "checkpoint");
 	if (s && note && !is_closed(baton_json_str(s, "status"))) {
 		/* a PreCompact answered from the rendered context: its checkpoint */
@@ -1240,11 +1374,9 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
 		goto out;
 	prune_markers(ctx);
 	if (baton_json_bool(job, "end", false) && sid) {
-		/* an ended conversation that comes back must be recorded live again */
-		char *mp = marker_path(ctx, agent, sid);
-		if (mp)
-			unlink(mp);
-		free(mp);
+		/* an ended conversation that comes back must be recorded live again: its
+		 * marker says so before the end is written */
+		mark(ctx, &hk, epoch, forced ? NULL : s, true);
 		cJSON *f = cJSON_CreateObject();
 		cJSON *c = cJSON_AddObjectToObject(f, "conversation");
 		baton_json_add_str(c, "source", agent);
@@ -1253,9 +1385,12 @@ int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job)
 		baton_json_add_str(c, "reason", baton_json_str(job, "reason"));
 		rc = baton_log_append(ctx, "conversation_ended", f, NULL);
 	}
-	/* last: after every write of this job, for the next hooks of the session */
+	/* last: after every write of this job, for the next hooks of the session and the
+	 * next conversation in its directory */
 	if (!rc && s)
 		cache_refresh(ctx, s);
+	if (!rc)
+		dir_refresh(ctx, hk.cwd, s);
 out:
 	free(path);
 	free(linked);
