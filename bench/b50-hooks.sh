@@ -2,7 +2,7 @@
 # bench section (bench/run): hook latency per event, p50/p99, on a store with
 # BENCH_HOOK_SESSIONS sessions (default 10000) and BENCH_HOOK_MESSAGES messages
 # (default 200000; 1000000 for the full run), the transcript growing by a realistic
-# tail (~8 KB: a prompt, a tool call and its result, an answer) before each
+# tail (~8 KB: a prompt, a tool call and its result, an answer) before each resumed
 # SessionStart. Side by side in the same run: the floor (a minimal C program), a Node
 # hook that only reads stdin, and claude-session-continuity-mcp's hook commands when
 # they install (npm --ignore-scripts). Goal: p50 <= 2 ms, p99 <= 10 ms.
@@ -67,30 +67,51 @@ printf '{"session_id":"g1","transcript_path":"%s","cwd":"%s","hook_event_name":"
 (cd "$W/repo" && BATON_HOOK_SYNC=1 "$BATON" hook SessionStart --agent claude <"$W/SessionStart.json" >/dev/null)
 
 floor=$(TIMEIT_STDIN=/dev/null "$TIMEIT" "$N" "$FLOOR" | cut -d' ' -f1)
-# The machine is shared and noisy: each row's ratio is to a floor measured just
-# before it. Between runs, the detached work of the previous hook (Stop, SessionEnd,
+# The machine is shared and noisy: each row's ratio is to the floor run interleaved
+# with it, one floor run before each hook run. Between runs, the detached work of the previous hook (Stop, SessionEnd,
 # SessionStart and PreCompact all leave some) is let finish: a real agent's events
 # are seconds apart, and back to back on two cores each run would share the CPU and
 # the log lock with the job of the run before.
 settle="while pgrep -xf '$BATON hook [A-Za-z]+ --agent claude' >/dev/null; do sleep 0.005; done"
-hk() { # LABEL EVENT PAYLOAD [AGENT]
-	f=$(TIMEIT_STDIN=/dev/null "$TIMEIT" $((N / 2 + 1)) "$FLOOR" | cut -d' ' -f1)
-	set -- "$1" "$2" "$3" "${4:-claude}" $(cd "$W/repo" && TIMEIT_BEFORE=$settle TIMEIT_STDIN=$3 "$TIMEIT" "$N" "$BATON" hook "$2" --agent "${4:-claude}")
-	row "$1" "$5" ms "p99 $6 ms" "$(ratio "$5" "$f") floor ($f ms)"
+# timed EVENT PAYLOAD [BEFORE [AGENT]]: the hook N times, each after BEFORE, its
+# detached work let finish after it, and the floor run just before or just after it
+# by turns (TIMEIT_BASELINE); prints "p50 p99 mean" of the hook, then of the floor
+timed() {
+	(cd "$W/repo" && TIMEIT_BASELINE=$FLOOR TIMEIT_AFTER=$settle TIMEIT_BEFORE=${3:-} TIMEIT_STDIN=$2 \
+		"$TIMEIT" "$N" "$BATON" hook "$1" --agent "${4:-claude}")
+}
+# result LABEL P50 P99 MEAN FLOOR_P50: a row; an indented label is another view of
+# an event above, left out of the median
+result() {
+	row "$1" "$2" ms "p99 $3 ms" "$(ratio "$2" "$5") floor ($5 ms)"
 	case $1 in
-	" "*) ;; # an indented row is another view of an event above: not in the median
-	*) echo "$5" >>"$W/p50s" && echo "$f" >>"$W/floors" ;;
+	" "*) ;;
+	*) echo "$2" >>"$W/p50s" && echo "$5" >>"$W/floors" ;;
 	esac
+}
+hk() { # LABEL EVENT PAYLOAD [AGENT]
+	l=$1
+	shift
+	result "$l" $(timed "$1" "$2" "" "${3:-claude}")
 }
 : >"$W/p50s"; : >"$W/floors"
 echo "  floor (minimal C program reading stdin), p50 $floor ms"
-# SessionStart after the transcript grew by one turn (~8 KB), ingested inline
-f=$(TIMEIT_STDIN=/dev/null "$TIMEIT" $((N / 2 + 1)) "$FLOOR" | cut -d' ' -f1)
-(cd "$W/repo" && TIMEIT_BEFORE="$settle; cat '$W/tail' >>'$T'" TIMEIT_STDIN=$W/SessionStart.json "$TIMEIT" "$N" "$BATON" hook SessionStart --agent claude) >"$W/ss"
-set -- $(cat "$W/ss")
-row "SessionStart (resume, +8 KB transcript tail)" "$1" ms "p99 $2 ms" "$(ratio "$1" "$f") floor ($f ms)"
-echo "$1" >>"$W/p50s"; echo "$f" >>"$W/floors"
+# SessionStart as users meet it: resuming a conversation after its SessionEnd (the
+# transcript grown by one turn, ~8 KB, read by the detached job), and starting a new
+# conversation in the repository (a new id each run). Each follows the job of the
+# hook before it, as in an agent's life.
+result "SessionStart (resume after SessionEnd, +8 KB)" $(timed SessionStart "$W/SessionStart.json" \
+	"BATON_HOOK_SYNC=1 '$BATON' hook SessionEnd --agent claude <'$W/SessionEnd.json'; cat '$W/tail' >>'$T'")
+sed 's/"resume"/"startup"/' "$W/SessionStart.json" >"$W/startup.tmpl"
+result "SessionStart (startup: a new conversation)" $(timed SessionStart "$W/startup.json" \
+	"sed \"s/11111111-2222-3333-4444-555555555555/\$(cat /proc/sys/kernel/random/uuid)/\" '$W/startup.tmpl' >'$W/startup.json'")
 hk "UserPromptSubmit (ordinary prompt)" UserPromptSubmit "$W/UserPromptSubmit.json"
+# baton is one static executable: the same row against the floor linked statically
+# (the notes' 1.36 ms there: the goal is 1.47x that floor)
+if [ -x "$FLOOR_STATIC" ]; then
+	set -- $(FLOOR=$FLOOR_STATIC timed UserPromptSubmit "$W/UserPromptSubmit.json")
+	row "  ordinary prompt, against a static floor" "$1" ms "p99 $2 ms" "$(ratio "$1" "$4") floor ($4 ms; goal 1.47x)"
+fi
 hk "UserPromptSubmit (\"continue\": context)" UserPromptSubmit "$W/continue.json"
 hk "PreCompact (checkpoint, count, context)" PreCompact "$W/PreCompact.json"
 hk "Stop (answers, work detached)" Stop "$W/Stop.json"
@@ -101,11 +122,13 @@ hk "Gemini PreCompress (auto: ignored)" PreCompress "$W/PreCompress.json" gemini
 # between two hooks) the next one takes the full path: index, journal, render.
 export BATON_HOOKS_CONTEXT_CACHE=0
 hk "  full path: \"continue\" (context rendered now)" UserPromptSubmit "$W/continue.json"
-hk "  full path: PreCompact (checkpoint inline)" PreCompact "$W/PreCompact.json"
+hk "  full path: PreCompact (context rendered now)" PreCompact "$W/PreCompact.json"
 unset BATON_HOOKS_CONTEXT_CACHE
 mine=$(sort -n "$W/p50s" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 floor=$(sort -n "$W/floors" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-echo "  median of the per-event p50s: $mine ms (goal <= 2 ms; $(ratio "$mine" "$floor") the median floor, $floor ms)"
+# The goal, 2 ms, was set where this floor is 1.78 ms (bench-notes): 1.12x the floor.
+echo "  median of the per-event p50s: $mine ms ($(ratio "$mine" "$floor") the median floor, $floor ms; goal <= 2 ms, 1.12x)"
+paste "$W/p50s" "$W/floors" | awk '{ if ($1 > 1.12 * $2) n++ } END { printf "  events over 1.12x their floor: %d of %d\n", n, NR }'
 # what the detached work costs, measured on its own (not on the agent's clock)
 set -- $(cd "$W/repo" && BATON_HOOK_SYNC=1 TIMEIT_BEFORE="cat '$W/tail' >>'$T'" TIMEIT_STDIN=$W/Stop.json "$TIMEIT" 20 "$BATON" hook Stop --agent claude)
 row "  for scale: Stop done inline (ingest + git)" "$1" ms "p99 $2 ms" "what the detach saves"
