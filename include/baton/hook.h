@@ -86,10 +86,13 @@ void baton_hook_output_release(struct baton_hook_output *out);
  * and the job runs detached); NULL for other actions (caller's). */
 cJSON *baton_hook_job(const struct baton_hook *h, const char *forced_session);
 
-/* The deferred part of stop/end (and of a start whose transcript tail was too large
- * to read inline): ingest the transcript's new tail, refresh the session's git state
- * and recent changes (saved only when they changed), regenerate its journal files,
- * and for end record a conversation_ended event. */
+/* The deferred part of stop/end (and of a start or a compact answered at once):
+ * ingest the transcript's new tail; for a start answered from files, link the
+ * conversation and record it live (what the full path does before answering); for a
+ * compact, its checkpoint; refresh the session's git state and recent changes (saved
+ * only when they changed), regenerate its journal files, for end mark the
+ * conversation's marker ended and record a conversation_ended event; last, render
+ * the contexts the next hooks print (hooks/context/, hooks/dirs/). */
 int baton_hook_finish(struct baton_ctx *ctx, const cJSON *job);
 
 /* Whether prompt expresses an intent to continue earlier work: one of phrases (a
@@ -108,6 +111,10 @@ bool baton_hook_is_continue(const char *prompt, const char *phrases);
  *   written to the store since: true with out filled, the text and the job (a
  *   start's: read the transcript's new tail; a compact's: the checkpoint itself,
  *   then the rest). Config hooks.context_cache = false turns this off.
+ * - A SessionStart also does so for a conversation whose marker says it ended (a
+ *   resume), or that is new ("startup", "clear") in a directory whose current session
+ *   the jobs left in $BATON_HOME/hooks/dirs/ while nothing was written since; its job
+ *   then records the link and the live record first.
  * False when the full path must run (out empty): no marker, BATON_SESSION, a run's
  * hook, another action. Needs only the context's config (no_index will do). */
 bool baton_hook_fast(struct baton_ctx *ctx, const struct baton_hook *h, const char *forced_session,

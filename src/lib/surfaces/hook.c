@@ -1108,6 +1108,8 @@ out:
 	return rc;
 }
 
+/* Paths a tool call wrote: file_path / path / notebook_path, or the files of a Codex
+ * apply_patch ("*** Update File: x"). */
 static void touched_paths(const cJSON *input, cJSON *acc)
 {
 	static const char *const keys[] = { "file_path", "path", "notebook_path", "absolute_path" };
