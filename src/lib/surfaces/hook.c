@@ -25,6 +25,7 @@
 #include "baton/run.h"
 #include "baton/session.h"
 #include "baton/strbuf.h"
+#include "baton/ulid.h"
 #include "core/ctx.h"
 #include "store/modules.h"
 
@@ -377,6 +378,12 @@ static char *objective_from(struct baton_ctx *ctx, const char *prompt)
 	return r;
 }
 
+/* The directory a hook works in: the payload's cwd when it is one, else ours. */
+static const char *hook_dir(struct baton_ctx *ctx, const char *cwd)
+{
+	return cwd && baton_is_dir(cwd) ? cwd : ctx->cwd;
+}
+
 /* ---- conversations live at this boot (for restore after a reboot) ------------------- */
 
 /* 1 when this conversation is already recorded live at this boot of this host and
@@ -406,7 +413,7 @@ static cJSON *live_fields(struct baton_ctx *ctx, const struct baton_hook *h, con
 	baton_json_add_str(c, "source", h->agent);
 	baton_json_add_str(c, "agent_session_id", h->agent_session_id);
 	baton_json_add_str(c, "session_id", session_id);
-	baton_json_add_str(c, "cwd", h->cwd && baton_is_dir(h->cwd) ? h->cwd : ctx->cwd);
+	baton_json_add_str(c, "cwd", hook_dir(ctx, h->cwd));
 	baton_json_add_str(c, "boot_id", baton_boot_id(ctx));
 	return f;
 }
@@ -457,7 +464,7 @@ static int find_session(struct baton_ctx *ctx, const struct baton_hook *h, const
 		}
 	}
 	if (!s && create) {
-		const char *dir = h->cwd && baton_is_dir(h->cwd) ? h->cwd : ctx->cwd;
+		const char *dir = hook_dir(ctx, h->cwd);
 		if ((rc = baton_session_current(ctx, &s, dir)))
 			goto out;
 		if (!s && (rc = handoff_waiting(ctx, &s, dir)))
@@ -718,8 +725,20 @@ static int store_state(struct baton_ctx *ctx, struct strbuf *out)
 	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "read log_state");
 }
 
-/* Best effort: a context that cannot be written only costs the next hook the full
- * path. */
+/* Write path, a file of $BATON_HOME/hooks/SUB, atomically, making the directory on
+ * first use. Best effort: a file the hooks render ahead that cannot be written only
+ * costs the next hook the full path. */
+static void hooks_put(struct baton_ctx *ctx, const char *sub, const char *path, const struct strbuf *sb)
+{
+	if (!baton_write_atomic(ctx, path, sb->buf, sb->len, 0600, 0))
+		return;
+	struct strbuf dir = STRBUF_INIT;
+	baton_strbuf_addf(&dir, "%s/hooks/%s", baton_home(ctx), sub);
+	if (!baton_mkdir_p(ctx, dir.buf, 0700))
+		baton_write_atomic(ctx, path, sb->buf, sb->len, 0600, 0);
+	baton_strbuf_release(&dir);
+}
+
 static void cache_put(struct baton_ctx *ctx, const char *sid, enum variant v, const struct strbuf *state,
 		      const char *text)
 {
@@ -729,13 +748,8 @@ static void cache_put(struct baton_ctx *ctx, const char *sid, enum variant v, co
 	char *p = cache_path(ctx, sid, v);
 	baton_strbuf_addf(&sb, "baton-context 1 %s %s %s\n%s\n%s", BATON_VERSION, sid, variant_name[v],
 			  state->buf ? state->buf : "", text);
-	if (p && sb.len <= CACHE_MAX && baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0)) {
-		struct strbuf dir = STRBUF_INIT;
-		baton_strbuf_addf(&dir, "%s/hooks/context", baton_home(ctx));
-		if (!baton_mkdir_p(ctx, dir.buf, 0700))
-			baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0);
-		baton_strbuf_release(&dir);
-	}
+	if (p && sb.len <= CACHE_MAX)
+		hooks_put(ctx, "context", p, &sb);
 	free(p);
 	baton_strbuf_release(&sb);
 }
@@ -856,11 +870,6 @@ out:
  * While the state holds no session was saved, closed or made current since, so the
  * SessionStart prints that session's context without the index, and its job records
  * the link. */
-static const char *hook_dir(struct baton_ctx *ctx, const char *cwd)
-{
-	return cwd && baton_is_dir(cwd) ? cwd : ctx->cwd;
-}
-
 static char *dir_path(struct baton_ctx *ctx, const char *dir)
 {
 	uint64_t x = 0xcbf29ce484222325u;
@@ -883,15 +892,14 @@ static bool dir_get(struct baton_ctx *ctx, const char *dir, char sid[BATON_ULID_
 	if (!p || baton_read_file(ctx, &sb, p, CACHE_MAX) || sb.len <= ml || memcmp(sb.buf, DIR_MAGIC, ml))
 		goto out;
 	const char *id = sb.buf + ml, *d;
-	size_t il = strspn(id, "0123456789ABCDEFGHJKMNPQRSTVWXYZ");
-	if (!il || il >= BATON_ULID_LEN || id[il] != '\n')
-		goto out;
-	d = id + il + 1;
-	if ((size_t)(sb.buf + sb.len - d) <= dl || memcmp(d, dir, dl) || d[dl] != '\n' || !state_then(ctx, d + dl + 1))
+	size_t il = strcspn(id, "\n");
+	if (il >= BATON_ULID_LEN || !id[il])
 		goto out;
 	memcpy(sid, id, il);
 	sid[il] = '\0';
-	ok = true;
+	d = id + il + 1;
+	ok = baton_ulid_valid(sid) && (size_t)(sb.buf + sb.len - d) > dl && !memcmp(d, dir, dl) && d[dl] == '\n' &&
+	     state_then(ctx, d + dl + 1);
 out:
 	free(p);
 	baton_strbuf_release(&sb);
@@ -919,13 +927,7 @@ static void dir_refresh(struct baton_ctx *ctx, const char *cwd, const cJSON *s)
 	baton_strbuf_addf(&sb, DIR_MAGIC "%s\n%s\n%s\n", id, dir, state.buf ? state.buf : "");
 	if (!baton_read_file(ctx, &old, p, CACHE_MAX) && old.len == sb.len && !memcmp(old.buf, sb.buf, sb.len))
 		goto out; /* as it was: no write */
-	if (baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0)) {
-		struct strbuf d = STRBUF_INIT;
-		baton_strbuf_addf(&d, "%s/hooks/dirs", baton_home(ctx));
-		if (!baton_mkdir_p(ctx, d.buf, 0700))
-			baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0);
-		baton_strbuf_release(&d);
-	}
+	hooks_put(ctx, "dirs", p, &sb);
 out:
 	free(p);
 	cJSON_Delete(cur);
