@@ -9,6 +9,10 @@ REPO=$TMP/claude-repo
 for a in claude codex gemini; do make_repo "$TMP/$a-repo"; done
 cp -a "$FIXTURES/transcripts/home/." "$HOME/"
 LOG=$BATON_HOME/hooks.log
+# The recorded transcripts are from 2026-11-22 ~17:55 UTC, and a conversation idle
+# for more than a day makes an expired session, not an active one (ingest.c): the
+# store's clock is set an hour after the recording, whatever day the tests run.
+export BATON_NOW=2026-11-22T19:00:00Z
 
 # payload AGENT FILE: the recorded stdin with the recording's paths moved here
 payload() {
