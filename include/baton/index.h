@@ -31,6 +31,11 @@ void baton_index_close(struct baton_ctx *ctx);
  * two pages, which cost the next process neither. */
 void baton_index_checkpoint(struct baton_ctx *ctx);
 
+/* Bring the index up to the logs after appends made without it open (a CLI save
+ * answers after its append: see baton_log_append_many), then checkpoint its WAL as
+ * baton_index_checkpoint does. Opens the index when it is not open. 0 or BATON_E*. */
+int baton_index_settle(struct baton_ctx *ctx);
+
 /* Before work on many pages (a bulk ingest): reopens the index with a page cache that
  * grows, in place of the few prefaulted slots short commands use. Call it between
  * transactions with no other SQLite connection open in the process; a no-op when

@@ -50,6 +50,10 @@ int baton_journal_load(struct baton_ctx *ctx, cJSON **out, const cJSON *session)
  * Returns 0 or BATON_ERROR with a message that says the session itself is recorded. */
 int baton_journal_sync(struct baton_ctx *ctx, char **out_path, const cJSON *session);
 
+/* The same for a session just created, which has no entries yet: rendered without
+ * reading the index (a CLI save of a new session leaves the index closed). */
+int baton_journal_sync_new(struct baton_ctx *ctx, const cJSON *session);
+
 /* A checkpoint entry (note as given; with pre_compact the compaction count goes up
  * by one) on session (consumed), which a paused or handed-off session leaves active,
  * saved with its new TL;DR in the same append. No git refresh: the caller decides

@@ -47,6 +47,9 @@ enum {
 	BATON_OP_NO_STORE = 1 << 2, /* runs without opening the store */
 	BATON_OP_READ_ONLY = 1 << 3, /* only reads the index: the MCP server may answer it
 				      * from a store kept open between calls */
+	BATON_OP_LAZY_INDEX = 1 << 4, /* the CLI opens the store without its index: the
+				       * operation opens it when it must (save), and what it
+				       * appended without it is applied after the answer */
 };
 
 struct baton_op {

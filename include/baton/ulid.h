@@ -14,6 +14,12 @@ struct baton_ctx;
  * through this ctx, and than `floor` when floor is a valid ULID (may be NULL). */
 void baton_ulid_new(struct baton_ctx *ctx, char *buf, int64_t ms, const char *floor);
 
+/* The same above a floor read without the log's lock (a new session's id): a draw
+ * that falls at or below it lands a random step (1 to 2^40) above it rather than
+ * right after, so that two processes reading the same floor in the same millisecond
+ * do not both take floor + 1. */
+void baton_ulid_new_above(struct baton_ctx *ctx, char *buf, int64_t ms, const char *floor);
+
 /* A random 64-bit number from the context's generator (seeded for tests). */
 uint64_t baton_random(struct baton_ctx *ctx);
 

@@ -19,6 +19,8 @@ extern const struct baton_cli_command baton_cli_commands[];
  * BATON_BOOT_ID);
  * on failure prints the error and returns its code. */
 int baton_cli_open(struct baton_ctx **out);
+/* The same; with no_index, the index is left closed (baton_ctx_open_index). */
+int baton_cli_open_lazy(struct baton_ctx **out, bool no_index);
 
 /* Give the library the agents' transcript roots from the environment (HOME,
  * CLAUDE_CONFIG_DIR, CODEX_HOME, XDG_DATA_HOME). Returns 0 or a BATON_E* code. */

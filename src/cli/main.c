@@ -11,11 +11,13 @@
 
 #include "baton/baton.h"
 #include "baton/clock.h"
+#include "baton/index.h"
 #include "baton/json.h"
 #include "baton/op.h"
 #include "baton/session.h"
 #include "baton/strbuf.h"
 #include "cli/args.h"
+#include "cli/background.h"
 #include "cli/cli.h"
 #include "cli/render.h"
 
@@ -43,10 +45,16 @@ int baton_cli_open_opts(struct baton_open_opts *o)
 
 int baton_cli_open(struct baton_ctx **out)
 {
+	return baton_cli_open_lazy(out, false);
+}
+
+int baton_cli_open_lazy(struct baton_ctx **out, bool no_index)
+{
 	struct baton_open_opts o;
 	*out = NULL;
 	if (baton_cli_open_opts(&o))
 		return BATON_EINVALID;
+	o.no_index = no_index;
 	int rc = baton_ctx_open(out, &o);
 	if (!rc)
 		rc = baton_cli_source_roots(*out);
@@ -56,6 +64,21 @@ int baton_cli_open(struct baton_ctx **out)
 		*out = NULL;
 	}
 	return rc;
+}
+
+/* What a command appended without the index, applied to it (the detached child's
+ * work, or this process's after its answer). Its failure is not the command's: the
+ * index applies the log's tail at its next open anyway. */
+struct settle {
+	struct baton_ctx *ctx;
+	const char *command;
+};
+
+static void settle_main(void *arg)
+{
+	const struct settle *s = arg;
+	if (baton_index_settle(s->ctx))
+		baton_cli_bg_log("cli", s->command, "cannot apply the log to the index: %s", baton_errmsg(s->ctx));
 }
 
 static void print_op_help(FILE *f, const struct baton_op *op)
@@ -159,7 +182,7 @@ int baton_cli_run_op(const struct baton_op *op, int argc, char **argv)
 	int rc;
 	if ((rc = baton_cli_args(op, argc, argv, &args, &g)) >= 0)
 		return rc;
-	if ((rc = baton_cli_open(&ctx))) {
+	if ((rc = baton_cli_open_lazy(&ctx, op->flags & BATON_OP_LAZY_INDEX))) {
 		cJSON_Delete(args);
 		return baton_cli_exit_code(rc);
 	}
@@ -191,11 +214,22 @@ int baton_cli_run_op(const struct baton_op *op, int argc, char **argv)
 	}
 	cJSON_Delete(result);
 	cJSON_Delete(args);
-	baton_ctx_close(ctx);
 	if (fflush(stdout) == EOF && !rc) {
 		fprintf(stderr, "baton: cannot write output: %s\n", strerror(errno));
-		return 1;
+		rc = BATON_ERROR;
 	}
+	if (baton_ctx_index_behind(ctx)) {
+		/* appended without the index: it applies the events after the answer, in a
+		 * detached child unless BATON_SAVE_SYNC asks for it here */
+		const char *sync = getenv("BATON_SAVE_SYNC");
+		static struct settle s; /* in memory the child keeps */
+		s = (struct settle){ ctx, op->cli };
+		if (!rc && !(sync && *sync && strcmp(sync, "0")))
+			baton_cli_detach(settle_main, &s, "cli", op->cli); /* does not return */
+		else
+			settle_main(&s);
+	}
+	baton_ctx_close(ctx);
 	return baton_cli_exit_code(rc);
 }
 

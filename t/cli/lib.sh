@@ -16,6 +16,9 @@ export GIT_CONFIG_NOSYSTEM=1 LC_ALL=C TZ=UTC
 # hooks give up on the store's lock after 200 ms by design; tests of what hooks do
 # must not depend on the machine's load (t0501 tests the budget itself)
 export BATON_HOOK_LOCK_MS=60000
+# a save answers before the index applies it, in a detached child: the tests' next
+# command must not race that child for the store's files (t0008 tests the child)
+export BATON_SAVE_SYNC=1
 # the overview's ingest is time-boxed (2 s by default): a loaded or sanitized run must
 # not leave part of a test's transcripts to a background ingest (t0208 sets its own)
 export BATON_OVERVIEW_INGEST_BUDGET_MS=-1

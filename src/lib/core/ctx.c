@@ -269,6 +269,11 @@ int baton_ctx_open_index(struct baton_ctx *ctx, bool catch_up)
 	return rc;
 }
 
+bool baton_ctx_index_behind(const struct baton_ctx *ctx)
+{
+	return ctx && ctx->index_behind;
+}
+
 void baton_git_state_free(void *git);
 void baton_redactor_free(void *r);
 void baton_archive_ctx_free(void *z);

@@ -24,6 +24,7 @@ struct baton_ctx {
 	int lock_timeout_ms;
 	bool read_only;
 	bool epoch_dirty;      /* a change the caches outside the index must notice (baton_index_note_epoch) */
+	bool index_behind;     /* appended with the index not open: baton_index_settle brings it up */
 
 	int64_t now_ms;        /* fixed clock (tests), 0: real */
 	uint64_t rng[4];       /* xoshiro256** state for ULIDs */

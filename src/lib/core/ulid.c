@@ -113,7 +113,19 @@ static void increment(uint8_t b[16])
 			return;
 }
 
-void baton_ulid_new(struct baton_ctx *ctx, char *buf, int64_t ms, const char *floor)
+/* b += 1 + the low 40 bits of r: a step that stays within the 80 random bits, whose
+ * top bit the draw leaves clear */
+static void step(uint8_t b[16], uint64_t r)
+{
+	uint64_t carry = 1 + (r & ((1ull << 40) - 1));
+	for (int i = 15; i >= 6 && carry; i--) {
+		carry += b[i];
+		b[i] = (uint8_t)carry;
+		carry >>= 8;
+	}
+}
+
+static void ulid_make(struct baton_ctx *ctx, char *buf, int64_t ms, const char *floor, bool spread)
 {
 	uint8_t b[16];
 	for (int i = 0; i < 6; i++)
@@ -130,11 +142,24 @@ void baton_ulid_new(struct baton_ctx *ctx, char *buf, int64_t ms, const char *fl
 	uint8_t f[16];
 	if (floor && decode(floor, f) == 0 && memcmp(b, f, 16) <= 0) {
 		memcpy(b, f, 16);
-		increment(b);
+		if (spread)
+			step(b, baton_random(ctx));
+		else
+			increment(b);
 	}
 	memcpy(ctx->ulid_last, b, 16);
 	ctx->ulid_last_ms = ms ? ms : 1;
 	encode(b, buf);
+}
+
+void baton_ulid_new(struct baton_ctx *ctx, char *buf, int64_t ms, const char *floor)
+{
+	ulid_make(ctx, buf, ms, floor, false);
+}
+
+void baton_ulid_new_above(struct baton_ctx *ctx, char *buf, int64_t ms, const char *floor)
+{
+	ulid_make(ctx, buf, ms, floor, true);
 }
 
 void baton_uuid_new(struct baton_ctx *ctx, char *buf)

@@ -312,7 +312,7 @@ out:
 	return rc;
 }
 
-static int sync_files(struct baton_ctx *ctx, char **out_path, const cJSON *session)
+static int sync_files(struct baton_ctx *ctx, char **out_path, const cJSON *session, bool new_session)
 {
 	const char *id = baton_json_str(session, "id");
 	char *dir = journal_dir(ctx, session), *doc = NULL;
@@ -335,7 +335,8 @@ static int sync_files(struct baton_ctx *ctx, char **out_path, const cJSON *sessi
 		if (rc)
 			goto out;
 	}
-	if ((rc = baton_journal_entries(ctx, &entries, id)))
+	if (new_session ? !(entries = cJSON_CreateArray()) && (rc = baton_error(ctx, BATON_ENOMEM, "out of memory"))
+		  : (rc = baton_journal_entries(ctx, &entries, id)))
 		goto out;
 	if (!(journal = baton_journal_fold(session, entries))) {
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
@@ -386,11 +387,11 @@ out:
 	return rc;
 }
 
-int baton_journal_sync(struct baton_ctx *ctx, char **out_path, const cJSON *session)
+static int sync_journal(struct baton_ctx *ctx, char **out_path, const cJSON *session, bool new_session)
 {
 	if (out_path)
 		*out_path = NULL;
-	int rc = sync_files(ctx, out_path, session);
+	int rc = sync_files(ctx, out_path, session, new_session);
 	if (rc) {
 		char why[sizeof ctx->err];
 		snprintf(why, sizeof why, "%s", baton_errmsg(ctx));
@@ -399,6 +400,16 @@ int baton_journal_sync(struct baton_ctx *ctx, char **out_path, const cJSON *sess
 				 "(fix that, or set journal.render = false)", baton_json_str(session, "id"), why);
 	}
 	return rc;
+}
+
+int baton_journal_sync(struct baton_ctx *ctx, char **out_path, const cJSON *session)
+{
+	return sync_journal(ctx, out_path, session, false);
+}
+
+int baton_journal_sync_new(struct baton_ctx *ctx, const cJSON *session)
+{
+	return sync_journal(ctx, NULL, session, true);
 }
 
 /* ---- which session -------------------------------------------------------------- */

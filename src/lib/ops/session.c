@@ -158,20 +158,15 @@ int baton_session_new(struct baton_ctx *ctx, cJSON **out, const char *cwd)
 	/* above the session ids of this same millisecond: with a fixed BATON_SEED and
 	 * BATON_NOW (tests) each process draws the same random bits and would reuse the
 	 * previous one's id. Only this millisecond: an imported id from the future must
-	 * not drag new ids after it. */
+	 * not drag new ids after it. They are read from the log's tail, not the index, so
+	 * that a save without the index (a CLI save) draws the id one with it would. */
 	char floor[BATON_ULID_LEN] = "", prefix[11];
 	uint64_t t = (uint64_t)ms;
 	for (int i = 9; i >= 0; i--, t >>= 5) /* the ULID's time part, without drawing randomness */
 		prefix[i] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"[t & 31];
 	prefix[10] = '\0';
-	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT max(id) FROM sessions WHERE id >= ?1 AND id < ?1 || '~'");
-	if (st) {
-		baton_bind_text(st, 1, prefix);
-		if (sqlite3_step(st) == SQLITE_ROW && baton_col_text(st, 0))
-			snprintf(floor, sizeof floor, "%s", baton_col_text(st, 0));
-		sqlite3_reset(st);
-	}
-	baton_ulid_new(ctx, id, ms, floor[0] ? floor : NULL);
+	baton_log_newest_session(ctx, prefix, floor);
+	baton_ulid_new_above(ctx, id, ms, floor[0] ? floor : NULL);
 	baton_time_format(now, ms);
 	baton_json_add_str(s, "id", id);
 	baton_json_add_str(s, "created_at", now);

@@ -84,6 +84,12 @@ static int op_save(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		rc = baton_error(ctx, BATON_EINVALID, "save: directory '%s' does not exist", dir);
 		goto out;
 	}
+	/* Naming or finding a session reads the index. A new one needs none: a CLI save
+	 * (BATON_OP_LAZY_INDEX) then appends without it and answers, and the index
+	 * applies the save after the answer (baton_index_settle). */
+	if ((id || baton_json_str(args, "parent") || !baton_json_bool(args, "new", false)) &&
+	    (rc = baton_ctx_open_index(ctx, true)))
+		goto out;
 	if (id) {
 		if ((rc = baton_session_get(ctx, &s, id)))
 			goto out;
@@ -133,7 +139,7 @@ static int op_save(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	s = NULL;
 	if (rc)
 		goto out;
-	if ((rc = baton_journal_sync(ctx, NULL, saved))) {
+	if ((rc = ctx->db ? baton_journal_sync(ctx, NULL, saved) : baton_journal_sync_new(ctx, saved))) {
 		cJSON_Delete(saved);
 		goto out;
 	}
@@ -549,7 +555,7 @@ const struct baton_op baton_session_ops[] = {
 	{ "session.save", "save", "session_save",
 	  "save -m OBJECTIVE [--cwd DIR] [--project ID] [--tasks a,b] [--notes TEXT] [--name SHORT] [--session ID] [--new]",
 	  "snapshot the current work (git state, recent changes, checkpoint) as a session",
-	  save_args, BATON_OP_MUTATES, op_save },
+	  save_args, BATON_OP_MUTATES | BATON_OP_LAZY_INDEX, op_save },
 	{ "session.list", "list", "session_list",
 	  "list [--limit N] [--since TIME] [--repo PATH] [--project ID] [--status S] [--source S]",
 	  "sessions across all repos, most recently updated first", list_args, BATON_OP_READ_ONLY, op_list },

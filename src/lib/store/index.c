@@ -404,13 +404,23 @@ void baton_index_checkpoint(struct baton_ctx *ctx)
 	sqlite3_exec(ctx->db, sql, NULL, NULL, NULL);
 }
 
-/* log_state row for file name: offset and last id (malloc'd into *last). */
+int baton_index_settle(struct baton_ctx *ctx)
+{
+	int rc = ctx->db ? baton_index_catch_up(ctx) : baton_ctx_open_index(ctx, true);
+	if (rc)
+		return rc;
+	ctx->index_behind = false;
+	baton_index_checkpoint(ctx);
+	return 0;
+}
+
 void baton_index_close(struct baton_ctx *ctx)
 {
 	if (ctx->db)
 		close_db(ctx);
 }
 
+/* log_state row for file name: offset and last id (malloc'd into *last). */
 static int log_state_get(struct baton_ctx *ctx, const char *name, int64_t *offset, char **last)
 {
 	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT offset, last_id FROM log_state WHERE file = ?1");
