@@ -63,9 +63,10 @@ void baton_ctx_close(struct baton_ctx *ctx);
  * replay what the logs hold beyond it unless catch_up is false. */
 int baton_ctx_open_index(struct baton_ctx *ctx, bool catch_up);
 
-/* Whether something was appended to the log while the index was not open (a CLI
- * save): the index applies it at its next open, or now with baton_index_settle. */
-bool baton_ctx_index_behind(const struct baton_ctx *ctx);
+/* Whether a command left work for after its answer (a CLI save: events appended
+ * while the index was not open, which its next open would apply anyway; the journal;
+ * the directory's current session): baton_session_settle does it. */
+bool baton_ctx_pending(const struct baton_ctx *ctx);
 
 /* A description of the files ctx was built from (index, host id, config files, the
  * nearest .baton.toml and repository roots on the way up from cwd): device, inode, size

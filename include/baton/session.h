@@ -33,6 +33,17 @@ int baton_session_get(struct baton_ctx *ctx, cJSON **out, const char *id);
  * *out = NULL (and 0) when there is none. */
 int baton_session_current(struct baton_ctx *ctx, cJSON **out, const char *dir);
 
+/* The same known without the index: *known when the last save's detached child left
+ * dir's current session in $BATON_HOME/cache/current and nothing was written since;
+ * then *out as baton_session_current would give it. Always 0. */
+int baton_session_current_known(struct baton_ctx *ctx, cJSON **out, const char *dir, bool *known);
+
+/* What a CLI save leaves until after its answer, its detached child's work: the
+ * index brought up to the logs (baton_index_settle), the journal of a session updated
+ * without the index rendered, and the directory's current session left for the next
+ * save there. baton_ctx_pending says whether there is any. 0 or BATON_E*. */
+int baton_session_settle(struct baton_ctx *ctx);
+
 /* The most recently updated session of dir's repository (or of dir itself outside
  * one; NULL: the context's cwd) with that status (NULL: any); *out NULL when none. */
 int baton_session_latest(struct baton_ctx *ctx, cJSON **out, const char *dir, const char *status);

@@ -77,7 +77,7 @@ struct settle {
 static void settle_main(void *arg)
 {
 	const struct settle *s = arg;
-	if (baton_index_settle(s->ctx))
+	if (baton_session_settle(s->ctx))
 		baton_cli_bg_log("cli", s->command, "cannot apply the log to the index: %s", baton_errmsg(s->ctx));
 }
 
@@ -218,9 +218,9 @@ int baton_cli_run_op(const struct baton_op *op, int argc, char **argv)
 		fprintf(stderr, "baton: cannot write output: %s\n", strerror(errno));
 		rc = BATON_ERROR;
 	}
-	if (baton_ctx_index_behind(ctx)) {
-		/* appended without the index: it applies the events after the answer, in a
-		 * detached child unless BATON_SAVE_SYNC asks for it here */
+	if (baton_ctx_pending(ctx)) {
+		/* a save appended without the index: the index applies it after the answer,
+		 * in a detached child unless BATON_SAVE_SYNC asks for it here */
 		const char *sync = getenv("BATON_SAVE_SYNC");
 		static struct settle s; /* in memory the child keeps */
 		s = (struct settle){ ctx, op->cli };

@@ -101,4 +101,46 @@ export BATON_SAVE_SYNC=1
 is "$(baton list --limit 0 --json | jq -r .count)" "11" "once the index opens again, nothing is missing"
 ok "index verify passes" baton index verify
 
+# ---- updating the directory's current session without the index ------------------------------
+# each CLI save's child leaves the directory's current session in cache/current: the
+# next save there updates it without opening the index, while nothing was written
+export BATON_SAVE_SYNC=1
+make_repo "$TMP/r"
+cd "$TMP/r"
+sid=$(baton save -m "repo work" --json | jq -r .session.id)
+ok "the directory's current session is left in cache/current" test -n "$(ls "$BATON_HOME/cache/current")"
+mv "$db" "$TMP/db.aside" # no index to open: only the file can say which session
+mkdir "$db"
+out=$(baton save -m "repo work, refined" --notes "kept" --json 2>&1)
+is "$(jqr "$out" .session.id)" "$sid" "a save updates the current session without the index"
+is "$(jqr "$out" .session.notes)" "kept" "with what it was given"
+is "$(tail -n 1 "$log" | jq -r .session.objective)" "repo work, refined" "the log has the update"
+rmdir "$db"
+mv "$TMP/db.aside" "$db"
+baton save -m "repo work, again" >/dev/null # through the index: the file was not rewritten
+baton log --note "an entry" >/dev/null
+baton save -m "repo work, fourth" >/dev/null # through the index, which leaves the file
+baton save -m "repo work, fifth" >/dev/null  # without it
+doc=$(cat .sessions/active/*"$sid".md)
+like "$doc" "repo work, fifth" "the journal of a session updated without the index is rendered after the answer"
+like "$doc" "an entry" "with the session's entries"
+
+# any write elsewhere: the file no longer holds, the index is asked
+baton log --note "a write through the index" >/dev/null
+mv "$db" "$TMP/db.aside"
+mkdir "$db"
+fails "after another write the save needs the index again" baton save -m "needs the index"
+rmdir "$db"
+mv "$TMP/db.aside" "$db"
+is "$(baton save -m "repo work, sixth" --json | jq -r .session.id)" "$sid" "and updates the same session through it"
+
+# a repository made around a directory changes its current session without a write
+mkdir "$TMP/plain"
+cd "$TMP/plain"
+p1=$(baton save -m "plain dir" --json | jq -r .session.id)
+git init -q .
+p2=$(baton save -m "now a repository" --json | jq -r .session.id)
+ok "a new repository around the directory: not the old directory's session" test "$p1" != "$p2"
+is "$(baton show "$p2" --json | jq -r .session.repo_root)" "$TMP/plain" "but a session of the repository"
+
 done_testing

@@ -269,9 +269,9 @@ int baton_ctx_open_index(struct baton_ctx *ctx, bool catch_up)
 	return rc;
 }
 
-bool baton_ctx_index_behind(const struct baton_ctx *ctx)
+bool baton_ctx_pending(const struct baton_ctx *ctx)
 {
-	return ctx && ctx->index_behind;
+	return ctx && (ctx->index_behind || ctx->settle_dir || ctx->settle_journal);
 }
 
 void baton_git_state_free(void *git);
@@ -297,5 +297,7 @@ void baton_ctx_close(struct baton_ctx *ctx)
 	free(ctx->log_dir);
 	free(ctx->log_path);
 	free(ctx->index_path);
+	free(ctx->settle_dir);
+	free(ctx->settle_journal);
 	free(ctx);
 }

@@ -25,6 +25,8 @@ struct baton_ctx {
 	bool read_only;
 	bool epoch_dirty;      /* a change the caches outside the index must notice (baton_index_note_epoch) */
 	bool index_behind;     /* appended with the index not open: baton_index_settle brings it up */
+	char *settle_dir;      /* a CLI save's directory, whose current session baton_session_settle leaves */
+	char *settle_journal;  /* a session whose journal baton_session_settle renders */
 
 	int64_t now_ms;        /* fixed clock (tests), 0: real */
 	uint64_t rng[4];       /* xoshiro256** state for ULIDs */

@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "baton/clock.h"
 #include "baton/config.h"
 #include "baton/fsutil.h"
 #include "baton/git.h"
 #include "baton/index.h"
+#include "baton/journal.h"
 #include "baton/json.h"
 #include "baton/log.h"
 #include "baton/redact.h"
@@ -18,6 +20,7 @@
 #include "baton/ulid.h"
 #include "core/ctx.h"
 #include "store/modules.h"
+#include "store/state.h"
 
 #define MAX_CHANGED_FILES 20
 
@@ -481,6 +484,121 @@ int baton_session_latest(struct baton_ctx *ctx, cJSON **out, const char *dir, co
 int baton_session_current(struct baton_ctx *ctx, cJSON **out, const char *dir)
 {
 	return baton_session_latest(ctx, out, dir, "active");
+}
+
+/* ---- a directory's current session, known without the index ---------------------- */
+
+/* A CLI save finds the session it updates (baton_session_current) without opening the
+ * index when the last save's detached child left it in $BATON_HOME/cache/current/HASH
+ * (FNV-1a of the directory), headed by the store's state (store/state.h):
+ *
+ *   baton-current 1 VERSION
+ *   DIRECTORY
+ *   REPOSITORY ROOT      (an empty line outside a repository)
+ *   LOG OFFSET           one line per log
+ *   (empty line)
+ *   the current session as the index holds it, one line (nothing: there is none)
+ *
+ * While the state holds nothing was written since, so the index would answer the
+ * same; the root is checked again, since a repository made or removed around the
+ * directory changes which sessions are its own without a write. */
+#define CURRENT_MAGIC "baton-current 1 " BATON_VERSION "\n"
+#define CURRENT_MAX (4 * 1024 * 1024)
+
+static char *current_path(struct baton_ctx *ctx, const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	baton_strbuf_addf(&sb, "%s/cache/current/%016llx", baton_home(ctx), (unsigned long long)baton_store_hash(dir));
+	return baton_strbuf_detach(&sb);
+}
+
+/* "DIRECTORY\nROOT\n" of the file's head, for dir */
+static int current_head(struct baton_ctx *ctx, struct strbuf *sb, const char *dir)
+{
+	char *root = NULL;
+	int rc = baton_git_root(ctx, &root, dir);
+	if (!rc)
+		rc = baton_strbuf_addf(sb, CURRENT_MAGIC "%s\n%s\n", dir, root ? root : "") ? BATON_ENOMEM : 0;
+	free(root);
+	return rc;
+}
+
+int baton_session_current_known(struct baton_ctx *ctx, cJSON **out, const char *dir, bool *known)
+{
+	struct strbuf head = STRBUF_INIT, sb = STRBUF_INIT;
+	char *p = strchr(dir, '\n') ? NULL : current_path(ctx, dir);
+	const char *rest;
+	*out = NULL;
+	*known = false;
+	if (p && !baton_read_file(ctx, &sb, p, CURRENT_MAX) && !current_head(ctx, &head, dir) && sb.len >= head.len &&
+	    !memcmp(sb.buf, head.buf, head.len) && (rest = baton_store_state_then(ctx, sb.buf + head.len))) {
+		size_t n = (size_t)(sb.buf + sb.len - rest);
+		if (!n) {
+			*known = true;
+		} else if (rest[n - 1] == '\n' && (*out = cJSON_ParseWithLength(rest, n))) {
+			*known = cJSON_IsObject(*out) && baton_json_str(*out, "id");
+			if (!*known) {
+				cJSON_Delete(*out);
+				*out = NULL;
+			}
+		}
+	}
+	free(p);
+	baton_strbuf_release(&head);
+	baton_strbuf_release(&sb);
+	return 0;
+}
+
+/* Leave dir's current session for the next save there (needs the index). */
+static int current_remember(struct baton_ctx *ctx, const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	cJSON *cur = NULL;
+	char *p = strchr(dir, '\n') ? NULL : current_path(ctx, dir), *js = NULL;
+	int rc = 0;
+	if (!p || (rc = current_head(ctx, &sb, dir)) || (rc = baton_store_state(ctx, &sb)) ||
+	    (rc = baton_session_current(ctx, &cur, dir)))
+		goto out;
+	baton_strbuf_addch(&sb, '\n');
+	if (cur && (!(js = cJSON_PrintUnformatted(cur)) || baton_strbuf_addf(&sb, "%s\n", js))) {
+		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (sb.len > CURRENT_MAX) {
+		unlink(p); /* not worth keeping: the next save asks the index */
+		goto out;
+	}
+	if (baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0)) {
+		struct strbuf d = STRBUF_INIT;
+		baton_strbuf_addf(&d, "%s/cache/current", baton_home(ctx));
+		rc = baton_mkdir_p(ctx, d.buf, 0700);
+		baton_strbuf_release(&d);
+		if (!rc)
+			rc = baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0);
+	}
+out:
+	free(p);
+	free(js);
+	cJSON_Delete(cur);
+	baton_strbuf_release(&sb);
+	return rc;
+}
+
+int baton_session_settle(struct baton_ctx *ctx)
+{
+	int rc = baton_index_settle(ctx);
+	if (!rc && ctx->settle_journal) {
+		cJSON *s = NULL;
+		if (!(rc = baton_session_get(ctx, &s, ctx->settle_journal)))
+			rc = baton_journal_sync(ctx, NULL, s);
+		cJSON_Delete(s);
+	}
+	if (!rc && ctx->settle_dir)
+		rc = current_remember(ctx, ctx->settle_dir);
+	free(ctx->settle_journal);
+	free(ctx->settle_dir);
+	ctx->settle_journal = ctx->settle_dir = NULL;
+	return rc;
 }
 
 bool baton_autosave_enabled(struct baton_ctx *ctx, int flag, bool interactive)

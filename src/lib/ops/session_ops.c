@@ -84,22 +84,27 @@ static int op_save(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 		rc = baton_error(ctx, BATON_EINVALID, "save: directory '%s' does not exist", dir);
 		goto out;
 	}
-	/* Naming or finding a session reads the index. A new one needs none: a CLI save
-	 * (BATON_OP_LAZY_INDEX) then appends without it and answers, and the index
-	 * applies the save after the answer (baton_index_settle). */
-	if ((id || baton_json_str(args, "parent") || !baton_json_bool(args, "new", false)) &&
-	    (rc = baton_ctx_open_index(ctx, true)))
+	/* A CLI save (BATON_OP_LAZY_INDEX) comes without the index. Naming a session reads
+	 * it; so does finding the directory's current one, unless the last save's child
+	 * left it in a file that still holds. Without the index the save appends and
+	 * answers, and its child does the rest (baton_session_settle). */
+	bool lazy = !ctx->db, named = id || baton_json_str(args, "parent"), known = false;
+	bool current = !id && !baton_json_bool(args, "new", false), fresh = false;
+	if (lazy && current && !named)
+		baton_session_current_known(ctx, &s, dir, &known);
+	if ((named || (current && !known)) && (rc = baton_ctx_open_index(ctx, true)))
 		goto out;
 	if (id) {
 		if ((rc = baton_session_get(ctx, &s, id)))
 			goto out;
 		if (cwd)
 			baton_json_set(s, "cwd", cJSON_CreateString(dir));
-	} else if (!baton_json_bool(args, "new", false)) {
+	} else if (current && !known) {
 		if ((rc = baton_session_current(ctx, &s, dir)))
 			goto out;
 	}
 	if (!s) {
+		fresh = true;
 		if (!objective) {
 			rc = baton_error(ctx, BATON_EINVALID,
 					 "save: an objective is required for a new session: baton save -m \"what you are doing\"");
@@ -139,7 +144,14 @@ static int op_save(struct baton_ctx *ctx, const cJSON *args, cJSON **out)
 	s = NULL;
 	if (rc)
 		goto out;
-	if ((rc = ctx->db ? baton_journal_sync(ctx, NULL, saved) : baton_journal_sync_new(ctx, saved))) {
+	if (lazy) {
+		free(ctx->settle_dir);
+		ctx->settle_dir = strdup(dir);
+	}
+	if (!ctx->db && !fresh) { /* its entries are in the index: rendered after the answer */
+		free(ctx->settle_journal);
+		ctx->settle_journal = strdup(baton_json_str(saved, "id"));
+	} else if ((rc = ctx->db ? baton_journal_sync(ctx, NULL, saved) : baton_journal_sync_new(ctx, saved))) {
 		cJSON_Delete(saved);
 		goto out;
 	}

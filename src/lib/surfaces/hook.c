@@ -28,6 +28,7 @@
 #include "baton/ulid.h"
 #include "core/ctx.h"
 #include "store/modules.h"
+#include "store/state.h"
 
 #define INLINE_TAIL_DEFAULT (256 * 1024) /* transcript bytes ingested inside the hook */
 #define CONTEXT_MAX 9000                 /* the agents cap hook output at 10 000 chars */
@@ -698,7 +699,6 @@ out:
 enum variant { V_SHORT, V_FULL, V_COMPACT, V_COUNT };
 static const char *const variant_name[V_COUNT] = { "short", "full", "compact" };
 #define CACHE_MAX (4 * CONTEXT_MAX) /* a file larger than this is not ours */
-#define CACHE_LOGS 64               /* hosts beyond this: the full path */
 
 static char *cache_path(struct baton_ctx *ctx, const char *sid, enum variant v)
 {
@@ -710,19 +710,6 @@ static char *cache_path(struct baton_ctx *ctx, const char *sid, enum variant v)
 static bool cache_on(struct baton_ctx *ctx)
 {
 	return baton_config_bool(ctx, "hooks.context_cache", true);
-}
-
-/* The store's state as the index has it: "LOG OFFSET\n" per log, by name. */
-static int store_state(struct baton_ctx *ctx, struct strbuf *out)
-{
-	sqlite3_stmt *st = baton_index_stmt(ctx, "SELECT file, offset FROM log_state ORDER BY file");
-	if (!st)
-		return BATON_ERROR;
-	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		baton_strbuf_addf(out, "%s %lld\n", baton_col_text(st, 0), (long long)sqlite3_column_int64(st, 1));
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : baton_index_error(ctx, "read log_state");
 }
 
 /* Write path, a file of $BATON_HOME/hooks/SUB, atomically, making the directory on
@@ -754,64 +741,6 @@ static void cache_put(struct baton_ctx *ctx, const char *sid, enum variant v, co
 	baton_strbuf_release(&sb);
 }
 
-/* Whether the logs named in state[0..len) ("LOG OFFSET" lines) are all there, exactly
- * that long, and the only logs there are. */
-static bool state_holds(struct baton_ctx *ctx, const char *state, size_t len)
-{
-	struct {
-		const char *name;
-		size_t nlen;
-		long long offset;
-		bool seen;
-	} logs[CACHE_LOGS];
-	size_t n = 0;
-	for (const char *p = state, *end = state + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp = memchr(p, ' ', (size_t)(end - p));
-		if (!nl || !sp || sp > nl || n == CACHE_LOGS)
-			return false;
-		char *e;
-		logs[n].offset = strtoll(sp + 1, &e, 10);
-		if (e != nl || logs[n].offset < 0)
-			return false;
-		logs[n].name = p;
-		logs[n].nlen = (size_t)(sp - p);
-		logs[n++].seen = false;
-		p = nl + 1;
-	}
-	DIR *d = opendir(ctx->log_dir);
-	if (!d)
-		return false;
-	bool ok = true;
-	struct dirent *e;
-	struct stat st;
-	while (ok && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (e->d_name[0] == '.' || l <= 6 || strcmp(e->d_name + l - 6, ".jsonl"))
-			continue; /* what the index reads as a log (index.c) */
-		long long want = 0;
-		for (size_t i = 0; i < n; i++)
-			if (logs[i].nlen == l && !memcmp(logs[i].name, e->d_name, l)) {
-				want = logs[i].offset;
-				logs[i].seen = true;
-			}
-		ok = !fstatat(dirfd(d), e->d_name, &st, 0) && st.st_size == want;
-	}
-	closedir(d);
-	for (size_t i = 0; ok && i < n; i++)
-		ok = logs[i].seen || !logs[i].offset;
-	return ok;
-}
-
-/* The text after a state ("LOG OFFSET" lines, then an empty line; or the empty line
- * alone: a store with no event yet) when that state still holds, else NULL. */
-static const char *state_then(struct baton_ctx *ctx, const char *state)
-{
-	if (*state == '\n')
-		return state + 1;
-	const char *blank = strstr(state, "\n\n");
-	return blank && state_holds(ctx, state, (size_t)(blank + 1 - state)) ? blank + 2 : NULL;
-}
-
 /* The context of session sid in variant v when it still holds (malloc'd), else NULL. */
 static char *cache_get(struct baton_ctx *ctx, const char *sid, enum variant v)
 {
@@ -821,7 +750,7 @@ static char *cache_get(struct baton_ctx *ctx, const char *sid, enum variant v)
 	if (!p || baton_read_file(ctx, &sb, p, CACHE_MAX))
 		goto out;
 	baton_strbuf_addf(&head, "baton-context 1 %s %s %s\n", BATON_VERSION, sid, variant_name[v]);
-	if (sb.len > head.len && !memcmp(sb.buf, head.buf, head.len) && (text = state_then(ctx, sb.buf + head.len)))
+	if (sb.len > head.len && !memcmp(sb.buf, head.buf, head.len) && (text = baton_store_state_then(ctx, sb.buf + head.len)))
 		r = strdup(text);
 out:
 	free(p);
@@ -838,7 +767,7 @@ static void cache_refresh(struct baton_ctx *ctx, const cJSON *s)
 	cJSON *journal = NULL, *after = NULL;
 	char *text = NULL;
 	const char *sid = baton_json_str(s, "id");
-	if (!sid || !cache_on(ctx) || is_closed(baton_json_str(s, "status")) || store_state(ctx, &state) ||
+	if (!sid || !cache_on(ctx) || is_closed(baton_json_str(s, "status")) || baton_store_state(ctx, &state) ||
 	    baton_journal_load(ctx, &journal, s) || !(after = cJSON_Duplicate(s, 1)))
 		goto out;
 	baton_journal_checkpoint_session(after, true);
@@ -872,11 +801,8 @@ out:
  * the link. */
 static char *dir_path(struct baton_ctx *ctx, const char *dir)
 {
-	uint64_t x = 0xcbf29ce484222325u;
-	for (const unsigned char *c = (const unsigned char *)dir; *c; c++)
-		x = (x ^ *c) * 0x100000001b3u;
 	struct strbuf sb = STRBUF_INIT;
-	baton_strbuf_addf(&sb, "%s/hooks/dirs/%016llx", baton_home(ctx), (unsigned long long)x);
+	baton_strbuf_addf(&sb, "%s/hooks/dirs/%016llx", baton_home(ctx), (unsigned long long)baton_store_hash(dir));
 	return baton_strbuf_detach(&sb);
 }
 
@@ -899,7 +825,7 @@ static bool dir_get(struct baton_ctx *ctx, const char *dir, char sid[BATON_ULID_
 	sid[il] = '\0';
 	d = id + il + 1;
 	ok = baton_ulid_valid(sid) && (size_t)(sb.buf + sb.len - d) > dl && !memcmp(d, dir, dl) && d[dl] == '\n' &&
-	     state_then(ctx, d + dl + 1);
+	     baton_store_state_then(ctx, d + dl + 1);
 out:
 	free(p);
 	baton_strbuf_release(&sb);
@@ -915,7 +841,7 @@ static void dir_refresh(struct baton_ctx *ctx, const char *cwd, const cJSON *s)
 	cJSON *cur = NULL;
 	const char *dir = hook_dir(ctx, cwd);
 	char *p = cache_on(ctx) && dir && !strchr(dir, '\n') ? dir_path(ctx, dir) : NULL;
-	if (!p || store_state(ctx, &state) || baton_session_current(ctx, &cur, dir))
+	if (!p || baton_store_state(ctx, &state) || baton_session_current(ctx, &cur, dir))
 		goto out;
 	const char *id = baton_json_str(cur, "id"), *objective = baton_json_str(cur, "objective");
 	if (!id || !objective || !*objective) {
@@ -1012,7 +938,7 @@ static int act_start(struct baton_ctx *ctx, const struct baton_hook *h, const ch
 			goto out;
 	}
 	bool compacted = h->source && !strcmp(h->source, "compact");
-	if ((rc = store_state(ctx, &state)) || (rc = baton_hook_context(ctx, &text, s, compacted)))
+	if ((rc = baton_store_state(ctx, &state)) || (rc = baton_hook_context(ctx, &text, s, compacted)))
 		goto out;
 	out->text = agent_output(h, text);
 	if (left)
@@ -1055,7 +981,7 @@ static int act_prompt(struct baton_ctx *ctx, const struct baton_hook *h, const c
 	}
 	if (!fresh_objective &&
 	    baton_hook_is_continue(h->prompt, baton_config_str(ctx, "hooks.continue_phrases", NULL))) {
-		if ((rc = store_state(ctx, &state)) || (rc = baton_hook_context(ctx, &text, s, false)))
+		if ((rc = baton_store_state(ctx, &state)) || (rc = baton_hook_context(ctx, &text, s, false)))
 			goto out;
 		out->text = agent_output(h, text);
 		if (!forced || !*forced)
