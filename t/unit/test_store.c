@@ -17,6 +17,7 @@
 #include "baton/log.h"
 #include "baton/session.h"
 #include "baton/strbuf.h"
+#include "store/state.h"
 
 static char home[64];
 
@@ -215,6 +216,86 @@ static void verify_detects_divergence(void **state)
 }
 
 
+/* A store of its own under home, opened with or without its index. */
+static struct baton_ctx *open_fresh(const char *sub, bool no_index)
+{
+	char dir[128];
+	snprintf(dir, sizeof dir, "%s/%s", home, sub);
+	struct baton_open_opts o = { .home = dir, .cwd = "/", .host = "h1", .no_index = no_index };
+	struct baton_ctx *ctx;
+	if (baton_ctx_open(&ctx, &o))
+		fail_msg("open: %s", baton_errmsg(ctx));
+	return ctx;
+}
+
+static const char *then(struct baton_ctx *ctx, struct strbuf *file, const char *state, const char *text)
+{
+	baton_strbuf_reset(file);
+	baton_strbuf_addf(file, "%s\n%s", state, text);
+	return baton_store_state_then(ctx, file->buf);
+}
+
+/* A file headed by the store's state holds while no log changes, and only then. */
+static void state_holds_while_nothing_is_written(void **state)
+{
+	struct baton_ctx *ctx = open_fresh("state", false);
+	struct strbuf st = STRBUF_INIT, file = STRBUF_INIT;
+	assert_string_equal(then(ctx, &file, "", "X"), "X"); /* no event anywhere yet */
+	save(ctx, "one");
+	assert_null(then(ctx, &file, "", "X")); /* an empty state no longer holds */
+	baton_strbuf_reset(&st);
+	assert_int_equal(baton_store_state(ctx, &st), 0);
+	char *copy = strdup(st.buf);
+	assert_string_equal(then(ctx, &file, copy, "X"), "X");
+	save(ctx, "two");
+	assert_null(then(ctx, &file, copy, "X")); /* the log grew */
+	free(copy);
+	baton_strbuf_reset(&st);
+	assert_int_equal(baton_store_state(ctx, &st), 0);
+	copy = strdup(st.buf);
+	assert_string_equal(then(ctx, &file, copy, "X"), "X");
+	char other[160];
+	snprintf(other, sizeof other, "%s/state/log/h2.jsonl", home);
+	FILE *f = fopen(other, "w");
+	fputs("{}\n", f);
+	fclose(f);
+	assert_null(then(ctx, &file, copy, "X")); /* another host's log appeared */
+	free(copy);
+	assert_int_equal(baton_store_hash("/a"), baton_store_hash("/a"));
+	assert_true(baton_store_hash("/a") != baton_store_hash("/b"));
+	baton_strbuf_release(&st);
+	baton_strbuf_release(&file);
+	baton_ctx_close(ctx);
+}
+
+/* Without the index an append only appends, above the log's newest id; settling
+ * applies it. */
+static void append_without_the_index(void **state)
+{
+	struct baton_ctx *ctx = open_fresh("lazy", false);
+	save(ctx, "indexed");
+	baton_ctx_close(ctx);
+	ctx = open_fresh("lazy", true);
+	assert_false(baton_ctx_pending(ctx));
+	char before[27], after[27];
+	assert_int_equal(baton_log_newest_session(ctx, "", before), 0);
+	save(ctx, "appended");
+	assert_true(baton_ctx_pending(ctx));
+	assert_int_equal(baton_log_newest_session(ctx, "", after), 0);
+	assert_true(strcmp(after, before) != 0);
+	assert_int_equal(baton_session_settle(ctx), 0);
+	assert_false(baton_ctx_pending(ctx));
+	assert_int_equal(count_sessions(ctx), 2);
+	baton_ctx_close(ctx);
+	ctx = open_fresh("lazy", false);
+	assert_int_equal(count_sessions(ctx), 2);
+	cJSON *v = NULL;
+	assert_int_equal(baton_index_verify(ctx, &v), 0);
+	assert_true(baton_json_bool(v, "ok", false));
+	cJSON_Delete(v);
+	baton_ctx_close(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +305,8 @@ int main(void)
 		cmocka_unit_test(missing_or_corrupt_index_rebuilds),
 		cmocka_unit_test(hosts_merge_in_id_order),
 		cmocka_unit_test(verify_detects_divergence),
+		cmocka_unit_test(state_holds_while_nothing_is_written),
+		cmocka_unit_test(append_without_the_index),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

@@ -76,8 +76,8 @@ static bool state_holds(struct baton_ctx *ctx, const char *state, size_t len)
  * alone: a store with no event yet) when that state still holds, else NULL. */
 const char *baton_store_state_then(struct baton_ctx *ctx, const char *state)
 {
-	if (*state == '\n')
-		return state + 1;
+	if (*state == '\n') /* no log had an event: still none has */
+		return state_holds(ctx, state, 0) ? state + 1 : NULL;
 	const char *blank = strstr(state, "\n\n");
 	return blank && state_holds(ctx, state, (size_t)(blank + 1 - state)) ? blank + 2 : NULL;
 }
