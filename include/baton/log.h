@@ -20,7 +20,7 @@ struct baton_event_spec {
 
 /* Append n events in one locked write, one fsync, one index transaction. With the
  * index not open (baton_ctx_open with no_index), the events are only appended: ids
- * then follow the log's newest (its tail), and baton_ctx_index_behind says so until
+ * then follow the log's newest (its tail), and baton_ctx_pending says so until
  * baton_index_settle or the index's next open applies them.
  * fields are consumed (freed) whether or not the call succeeds. When out_events is
  * not NULL it receives, on success, an array of the events as written (caller's).

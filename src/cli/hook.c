@@ -31,8 +31,6 @@ static const char usage[] =
 	"(Gemini: AfterTool), notify (Codex). Others are accepted and ignored.\n\n"
 	"Always exits 0; failures go to $BATON_HOME/hooks.log.\n";
 
-#define hook_log baton_cli_bg_log
-
 /* stdin, at most cap + 1 bytes (one more says "too large"). A terminal is not input. */
 static int read_stdin(struct strbuf *sb, size_t cap)
 {
@@ -84,9 +82,9 @@ static void run_job(const cJSON *job, const char *agent, const char *event)
 	struct baton_ctx *ctx = NULL;
 	const char *why;
 	if (open_store(&ctx, &why, false)) {
-		hook_log(agent, event, "deferred: cannot open the store: %s", why);
+		baton_cli_bg_log(agent, event, "deferred: cannot open the store: %s", why);
 	} else if (baton_hook_finish(ctx, job)) {
-		hook_log(agent, event, "deferred: %s", baton_errmsg(ctx));
+		baton_cli_bg_log(agent, event, "deferred: %s", baton_errmsg(ctx));
 	}
 	if (ctx)
 		baton_index_checkpoint(ctx); /* the agent's next hook opens an empty WAL */
@@ -144,11 +142,11 @@ int baton_cli_hook_main(int argc, char **argv)
 	if (arg_json) {
 		baton_strbuf_adds(&in, arg_json);
 	} else if (read_stdin(&in, BATON_HOOK_STDIN_MAX)) {
-		hook_log(agent, event, "cannot read stdin: %s", strerror(errno));
+		baton_cli_bg_log(agent, event, "cannot read stdin: %s", strerror(errno));
 		goto out;
 	}
 	if (baton_hook_parse(&h, event, agent, in.buf, in.len)) {
-		hook_log(agent, event, "%s", h.err);
+		baton_cli_bg_log(agent, event, "%s", h.err);
 		baton_hook_release(&h);
 		goto out;
 	}
@@ -165,16 +163,16 @@ int baton_cli_hook_main(int argc, char **argv)
 	 * do, and a context already rendered (nothing written since) is printed as is,
 	 * both known from files, without opening the index. */
 	if ((rc = open_store(&ctx, &why, true))) {
-		hook_log(h.agent, event, "cannot open the store: %s", why);
+		baton_cli_bg_log(h.agent, event, "cannot open the store: %s", why);
 		goto done;
 	}
 	if (!baton_hook_fast(ctx, &h, forced, &out)) {
 		if ((rc = baton_ctx_open_index(ctx, true))) {
-			hook_log(h.agent, event, "cannot open the store: %s", baton_errmsg(ctx));
+			baton_cli_bg_log(h.agent, event, "cannot open the store: %s", baton_errmsg(ctx));
 			goto done;
 		}
 		if ((rc = baton_hook_run(ctx, &h, forced, &out))) {
-			hook_log(h.agent, event, "%s", baton_errmsg(ctx));
+			baton_cli_bg_log(h.agent, event, "%s", baton_errmsg(ctx));
 			goto done;
 		}
 	}
@@ -183,7 +181,7 @@ int baton_cli_hook_main(int argc, char **argv)
 		if (out.text[0] && out.text[strlen(out.text) - 1] != '\n')
 			fputc('\n', stdout);
 		if (fflush(stdout) == EOF)
-			hook_log(h.agent, event, "cannot write the output: %s", strerror(errno));
+			baton_cli_bg_log(h.agent, event, "cannot write the output: %s", strerror(errno));
 	}
 	baton_ctx_close(ctx);
 	ctx = NULL;

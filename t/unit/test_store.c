@@ -35,14 +35,21 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
-static struct baton_ctx *open_store(const char *host)
+/* The store at home (sub: a store of its own under it), with or without its index. */
+static struct baton_ctx *open_at(const char *sub, const char *host, bool no_index)
 {
-	struct baton_open_opts o = { .home = home, .cwd = "/", .host = host, .seed = 0 };
+	char dir[128];
+	snprintf(dir, sizeof dir, "%s%s%s", home, sub ? "/" : "", sub ? sub : "");
+	struct baton_open_opts o = { .home = dir, .cwd = "/", .host = host, .no_index = no_index };
 	struct baton_ctx *ctx;
-	int rc = baton_ctx_open(&ctx, &o);
-	if (rc)
+	if (baton_ctx_open(&ctx, &o))
 		fail_msg("open: %s", baton_errmsg(ctx));
 	return ctx;
+}
+
+static struct baton_ctx *open_store(const char *host)
+{
+	return open_at(NULL, host, false);
 }
 
 static int count_sessions(struct baton_ctx *ctx)
@@ -216,18 +223,6 @@ static void verify_detects_divergence(void **state)
 }
 
 
-/* A store of its own under home, opened with or without its index. */
-static struct baton_ctx *open_fresh(const char *sub, bool no_index)
-{
-	char dir[128];
-	snprintf(dir, sizeof dir, "%s/%s", home, sub);
-	struct baton_open_opts o = { .home = dir, .cwd = "/", .host = "h1", .no_index = no_index };
-	struct baton_ctx *ctx;
-	if (baton_ctx_open(&ctx, &o))
-		fail_msg("open: %s", baton_errmsg(ctx));
-	return ctx;
-}
-
 static const char *then(struct baton_ctx *ctx, struct strbuf *file, const char *state, const char *text)
 {
 	baton_strbuf_reset(file);
@@ -238,7 +233,7 @@ static const char *then(struct baton_ctx *ctx, struct strbuf *file, const char *
 /* A file headed by the store's state holds while no log changes, and only then. */
 static void state_holds_while_nothing_is_written(void **state)
 {
-	struct baton_ctx *ctx = open_fresh("state", false);
+	struct baton_ctx *ctx = open_at("state", "h1", false);
 	struct strbuf st = STRBUF_INIT, file = STRBUF_INIT;
 	assert_string_equal(then(ctx, &file, "", "X"), "X"); /* no event anywhere yet */
 	save(ctx, "one");
@@ -272,10 +267,10 @@ static void state_holds_while_nothing_is_written(void **state)
  * applies it. */
 static void append_without_the_index(void **state)
 {
-	struct baton_ctx *ctx = open_fresh("lazy", false);
+	struct baton_ctx *ctx = open_at("lazy", "h1", false);
 	save(ctx, "indexed");
 	baton_ctx_close(ctx);
-	ctx = open_fresh("lazy", true);
+	ctx = open_at("lazy", "h1", true);
 	assert_false(baton_ctx_pending(ctx));
 	char before[27], after[27];
 	assert_int_equal(baton_log_newest_session(ctx, "", before), 0);
@@ -287,7 +282,7 @@ static void append_without_the_index(void **state)
 	assert_false(baton_ctx_pending(ctx));
 	assert_int_equal(count_sessions(ctx), 2);
 	baton_ctx_close(ctx);
-	ctx = open_fresh("lazy", false);
+	ctx = open_at("lazy", "h1", false);
 	assert_int_equal(count_sessions(ctx), 2);
 	cJSON *v = NULL;
 	assert_int_equal(baton_index_verify(ctx, &v), 0);

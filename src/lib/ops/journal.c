@@ -335,8 +335,8 @@ static int sync_files(struct baton_ctx *ctx, char **out_path, const cJSON *sessi
 		if (rc)
 			goto out;
 	}
-	if (new_session ? !(entries = cJSON_CreateArray()) && (rc = baton_error(ctx, BATON_ENOMEM, "out of memory"))
-		  : (rc = baton_journal_entries(ctx, &entries, id)))
+	/* a session just created has none yet: no index to read */
+	if (!new_session && (rc = baton_journal_entries(ctx, &entries, id)))
 		goto out;
 	if (!(journal = baton_journal_fold(session, entries))) {
 		rc = baton_error(ctx, BATON_ENOMEM, "out of memory");

@@ -568,14 +568,7 @@ static int current_remember(struct baton_ctx *ctx, const char *dir)
 		unlink(p); /* not worth keeping: the next save asks the index */
 		goto out;
 	}
-	if (baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0)) {
-		struct strbuf d = STRBUF_INIT;
-		baton_strbuf_addf(&d, "%s/cache/current", baton_home(ctx));
-		rc = baton_mkdir_p(ctx, d.buf, 0700);
-		baton_strbuf_release(&d);
-		if (!rc)
-			rc = baton_write_atomic(ctx, p, sb.buf, sb.len, 0600, 0);
-	}
+	rc = baton_store_put(ctx, "cache/current", p, &sb);
 out:
 	free(p);
 	free(js);

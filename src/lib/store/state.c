@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "baton/fsutil.h"
 #include "baton/index.h"
 #include "baton/strbuf.h"
 #include "core/ctx.h"
@@ -89,4 +90,17 @@ uint64_t baton_store_hash(const char *s)
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
 		x = (x ^ *c) * 0x100000001b3u;
 	return x;
+}
+
+int baton_store_put(struct baton_ctx *ctx, const char *sub, const char *path, const struct strbuf *sb)
+{
+	if (!baton_write_atomic(ctx, path, sb->buf, sb->len, 0600, 0))
+		return 0;
+	struct strbuf dir = STRBUF_INIT;
+	baton_strbuf_addf(&dir, "%s/%s", baton_home(ctx), sub);
+	int rc = baton_mkdir_p(ctx, dir.buf, 0700);
+	if (!rc)
+		rc = baton_write_atomic(ctx, path, sb->buf, sb->len, 0600, 0);
+	baton_strbuf_release(&dir);
+	return rc;
 }

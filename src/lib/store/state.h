@@ -19,6 +19,11 @@ int baton_store_state(struct baton_ctx *ctx, struct strbuf *out);
  * only the log directory: no index. */
 const char *baton_store_state_then(struct baton_ctx *ctx, const char *state);
 
+/* Write path, a file of $BATON_HOME/SUB ("hooks/context", "cache/current"), atomically
+ * and 0600, making the directory on first use. 0 or BATON_E*: a file rendered ahead
+ * that cannot be written only costs its reader the index. */
+int baton_store_put(struct baton_ctx *ctx, const char *sub, const char *path, const struct strbuf *sb);
+
 /* FNV-1a of s: the name of a file kept per directory (hooks/dirs, cache/current). */
 uint64_t baton_store_hash(const char *s);
 

@@ -712,20 +712,6 @@ static bool cache_on(struct baton_ctx *ctx)
 	return baton_config_bool(ctx, "hooks.context_cache", true);
 }
 
-/* Write path, a file of $BATON_HOME/hooks/SUB, atomically, making the directory on
- * first use. Best effort: a file the hooks render ahead that cannot be written only
- * costs the next hook the full path. */
-static void hooks_put(struct baton_ctx *ctx, const char *sub, const char *path, const struct strbuf *sb)
-{
-	if (!baton_write_atomic(ctx, path, sb->buf, sb->len, 0600, 0))
-		return;
-	struct strbuf dir = STRBUF_INIT;
-	baton_strbuf_addf(&dir, "%s/hooks/%s", baton_home(ctx), sub);
-	if (!baton_mkdir_p(ctx, dir.buf, 0700))
-		baton_write_atomic(ctx, path, sb->buf, sb->len, 0600, 0);
-	baton_strbuf_release(&dir);
-}
-
 static void cache_put(struct baton_ctx *ctx, const char *sid, enum variant v, const struct strbuf *state,
 		      const char *text)
 {
@@ -736,7 +722,7 @@ static void cache_put(struct baton_ctx *ctx, const char *sid, enum variant v, co
 	baton_strbuf_addf(&sb, "baton-context 1 %s %s %s\n%s\n%s", BATON_VERSION, sid, variant_name[v],
 			  state->buf ? state->buf : "", text);
 	if (p && sb.len <= CACHE_MAX)
-		hooks_put(ctx, "context", p, &sb);
+		baton_store_put(ctx, "hooks/context", p, &sb);
 	free(p);
 	baton_strbuf_release(&sb);
 }
@@ -853,7 +839,7 @@ static void dir_refresh(struct baton_ctx *ctx, const char *cwd, const cJSON *s)
 	baton_strbuf_addf(&sb, DIR_MAGIC "%s\n%s\n%s\n", id, dir, state.buf ? state.buf : "");
 	if (!baton_read_file(ctx, &old, p, CACHE_MAX) && old.len == sb.len && !memcmp(old.buf, sb.buf, sb.len))
 		goto out; /* as it was: no write */
-	hooks_put(ctx, "dirs", p, &sb);
+	baton_store_put(ctx, "hooks/dirs", p, &sb);
 out:
 	free(p);
 	cJSON_Delete(cur);
